@@ -1,0 +1,185 @@
+"""The ``aiway-tui`` command: list, run and demo scenarios.
+
+Exit codes: 0 every criterion passed, 1 one failed (or the run failed),
+2 bad usage (one line, no traceback), 130/143 interrupted by SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from .config import ConfigError, RunConfig
+from .host import run_as_guest
+from .report import RunReport, render_summary, render_text, write_json_atomic
+from .scenarios import SCENARIOS, Scenario, get_scenario, scenario_names
+from .session import SessionOptions, run_session
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+_SIGNAL_EXIT = {"SIGINT": 130, "SIGTERM": 143}
+
+
+class UsageError(Exception):
+    """Bad usage: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        return int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def _add_overrides(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("overrides (default: the scenario's own)")
+    group.add_argument("--count", type=_positive_int, help="tokens to stream in all")
+    group.add_argument("--size", type=_positive_int, help="characters per token")
+    group.add_argument(
+        "--delay-us", type=_number, help="schedule: microseconds between tokens (0: as fast as possible)"
+    )
+    group.add_argument(
+        "--batch", type=_positive_int, help="messages per channel item (1: one each, 0: adaptive)"
+    )
+    group.add_argument("--buffer", type=_positive_int, help="channel capacity, in items")
+    group.add_argument("--streams", type=_positive_int, help="assistant replies the tokens are split over")
+    group.add_argument("--consumer-delay-us", type=_number, help="slow consumer: microseconds per message")
+    group.add_argument("--fps", type=_positive_int, help="most frames painted per second (1..240)")
+    group.add_argument("--scrollback", type=_positive_int, help="transcript rows kept")
+    group.add_argument("--time-limit", type=_number, help="deadline in seconds; past it the run is cancelled")
+    group.add_argument("--seed", type=_positive_int, help="seed for the deterministic token text")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aiway-tui",
+        description="Stress a streaming chat TUI: Trio pipeline, Textual rendering, measured.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.add_parser("list", help="show the scenarios, their parameters and criteria")
+    run = sub.add_parser("run", help="run scenarios and report (headless by default)")
+    run.add_argument("scenarios", nargs="+", metavar="NAME", help="scenario names, or 'all'")
+    run.add_argument("--headless", action="store_true", default=True, help="no terminal output (the default)")
+    run.add_argument("--visible", dest="headless", action="store_false", help="show the app while it runs")
+    run.add_argument("--json", type=Path, metavar="PATH", help="write the report(s) as JSON")
+    _add_overrides(run)
+    demo = sub.add_parser("demo", help="run a scenario interactively in this terminal")
+    demo.add_argument("scenario", nargs="?", default="rapid-tokens", metavar="NAME")
+    demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
+    _add_overrides(demo)
+    return parser
+
+
+def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
+    return scenario.config.with_overrides(
+        message_count=args.count,
+        message_size=args.size,
+        message_delay_us=args.delay_us,
+        batch_size=args.batch,
+        buffer=args.buffer,
+        streams=args.streams,
+        consumer_delay_us=args.consumer_delay_us,
+        fps=args.fps,
+        scrollback=args.scrollback,
+        time_limit_s=args.time_limit,
+        seed=args.seed,
+    )
+
+
+def _check_output_path(path: Path | None) -> None:
+    if path is None:
+        return
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise UsageError(f"--json {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"--json {path}: not writable")
+
+
+def _list() -> int:
+    for scenario in SCENARIOS:
+        c = scenario.config
+        print(f"{scenario.name:<14} {scenario.title}: {scenario.purpose}")
+        print(
+            f"{'':<14} count={c.message_count:,} size={c.message_size} delay_us={c.message_delay_us:g} "
+            f"batch={c.batch_label} buffer={c.buffer} consumer_delay_us={c.consumer_delay_us:g} "
+            f"time_limit={c.time_limit_s:g}s"
+        )
+        for crit in scenario.criteria:
+            threshold = crit.resolve(c)
+            print(
+                f"{'':<14}   [{crit.source:<8}] {crit.describe(c)} ({crit.metric} {crit.op} {threshold:,.4g})"
+            )
+        print()
+    return EXIT_OK
+
+
+def _exit_code(reports: Sequence[RunReport]) -> int:
+    for rep in reports:
+        if rep.interrupted_by in _SIGNAL_EXIT:
+            return _SIGNAL_EXIT[rep.interrupted_by]
+    return EXIT_OK if all(r.passed for r in reports) else EXIT_FAILED
+
+
+def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) -> int:
+    if names == ["all"]:
+        names = list(scenario_names())
+    scenarios = [get_scenario(n) for n in names]
+    configs = [_config_for(s, args) for s in scenarios]
+    _check_output_path(args.json)
+    reports: list[RunReport] = []
+    for scenario, config in zip(scenarios, configs, strict=True):
+        report = run_as_guest(run_session, scenario, config, options)
+        print(render_text(report), flush=True)
+        print(flush=True)
+        reports.append(report)
+        if report.interrupted_by:
+            break
+    if len(reports) > 1:
+        print(render_summary(reports))
+    if args.json is not None:
+        payload = reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports]
+        write_json_atomic(args.json, payload)
+    return _exit_code(reports)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "list":
+            return _list()
+        if args.command == "run":
+            return _run(args, list(args.scenarios), SessionOptions(headless=args.headless))
+        if args.command == "demo" or args.command is None:
+            if args.command is None:
+                args = parser.parse_args(["demo"])
+            if not sys.stdout.isatty() or not sys.stdin.isatty():
+                raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
+            return _run(args, [args.scenario], SessionOptions(headless=False, interactive=True))
+    except (UsageError, ConfigError) as exc:
+        print(f"aiway-tui: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    parser.print_help()
+    return EXIT_USAGE
+
+
+def run() -> NoReturn:
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The parameters of one run, validated once, immutable after."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+ADAPTIVE = 0
+"""``batch_size`` value meaning: send everything that is due, up to a cap."""
+
+ADAPTIVE_MAX_TOKENS = 1024
+ADAPTIVE_MAX_CHARS = 64 * 1024
+"""The adaptive cap keeps one channel item under ~64 KB of text, so the
+buffered items bound the memory in flight whatever the token size."""
+
+
+class ConfigError(ValueError):
+    """A bad parameter: reported as one line, exit code 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """The seed's config fields, plus what a rendering run needs.
+
+    ``message_count`` is the number of tokens streamed in all, split evenly
+    over ``streams`` assistant replies that follow one another.
+    """
+
+    message_count: int = 1_000_000
+    message_size: int = 10
+    message_delay_us: float = 0.0
+    batch_size: int = ADAPTIVE
+    buffer: int = 256
+    streams: int = 1
+    consumer_delay_us: float = 0.0
+    fps: int = 30
+    scrollback: int = 2000
+    time_limit_s: float = 120.0
+    width: int = 120
+    height: int = 40
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _check_int("message_count", self.message_count, 1, 100_000_000)
+        _check_int("message_size", self.message_size, 1, 1_000_000)
+        _check_num("message_delay_us", self.message_delay_us, 0.0, 10_000_000.0)
+        _check_int("batch_size", self.batch_size, 0, 1_000_000)
+        _check_int("buffer", self.buffer, 0, 10_000_000)
+        _check_int("streams", self.streams, 1, 100_000)
+        _check_num("consumer_delay_us", self.consumer_delay_us, 0.0, 10_000_000.0)
+        _check_int("fps", self.fps, 1, 240)
+        _check_int("scrollback", self.scrollback, 10, 1_000_000)
+        _check_num("time_limit_s", self.time_limit_s, 0.1, 86_400.0)
+        _check_int("width", self.width, 20, 1000)
+        _check_int("height", self.height, 5, 1000)
+        _check_int("seed", self.seed, 0, 2**63 - 1)
+        if self.streams > self.message_count:
+            raise ConfigError(
+                f"streams={self.streams} is more than message_count={self.message_count}: "
+                "every stream needs at least one token"
+            )
+
+    @property
+    def batch_cap(self) -> int:
+        """Most tokens one channel item may carry."""
+        if self.batch_size != ADAPTIVE:
+            return self.batch_size
+        return max(1, min(ADAPTIVE_MAX_TOKENS, ADAPTIVE_MAX_CHARS // self.message_size))
+
+    @property
+    def batch_label(self) -> str:
+        return "adaptive" if self.batch_size == ADAPTIVE else str(self.batch_size)
+
+    def with_overrides(self, **changes: Any) -> RunConfig:
+        """A copy with ``changes`` applied (``None`` values ignored), validated."""
+        given = {k: v for k, v in changes.items() if v is not None}
+        unknown = set(given) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise ConfigError(f"unknown parameter: {', '.join(sorted(unknown))}")
+        return dataclasses.replace(self, **given)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _check_int(name: str, value: object, lo: int, hi: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name} must be a whole number, got {value!r}")
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name}={value} is out of range ({lo}..{hi})")
+
+
+def _check_num(name: str, value: object, lo: float, hi: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{name} must be a number, got {value!r}")
+    if not lo <= value <= hi or value != value:
+        raise ConfigError(f"{name}={value} is out of range ({lo:g}..{hi:g})")

@@ -1,0 +1,88 @@
+"""Latency distributions kept in HDR histograms, never as lists of samples.
+
+A run may record millions of values; an HDR histogram holds them in a few
+kilobytes at 3 significant digits. Values are recorded in microseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hdrh.histogram import HdrHistogram
+
+_LOWEST_US = 1
+_HIGHEST_US = 3_600 * 1_000_000
+_DIGITS = 3
+
+PERCENTILES = (50.0, 90.0, 95.0, 99.0, 99.9)
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    """A summary of a histogram, in milliseconds."""
+
+    count: int
+    min_ms: float
+    mean_ms: float
+    p50_ms: float
+    p90_ms: float
+    p95_ms: float
+    p99_ms: float
+    p999_ms: float
+    max_ms: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "count": self.count,
+            "min_ms": self.min_ms,
+            "mean_ms": self.mean_ms,
+            "p50_ms": self.p50_ms,
+            "p90_ms": self.p90_ms,
+            "p95_ms": self.p95_ms,
+            "p99_ms": self.p99_ms,
+            "p99.9_ms": self.p999_ms,
+            "max_ms": self.max_ms,
+        }
+
+
+class LatencyRecorder:
+    """Records durations (seconds) with a count, so one batch is one call."""
+
+    __slots__ = ("_hist",)
+
+    def __init__(self) -> None:
+        self._hist = HdrHistogram(_LOWEST_US, _HIGHEST_US, _DIGITS)
+
+    def record(self, seconds: float, count: int = 1) -> None:
+        us = int(seconds * 1e6)
+        if us < _LOWEST_US:
+            us = _LOWEST_US
+        elif us > _HIGHEST_US:
+            us = _HIGHEST_US
+        self._hist.record_value(us, count)
+
+    @property
+    def count(self) -> int:
+        return int(self._hist.get_total_count())
+
+    def percentile_ms(self, percentile: float) -> float:
+        if self.count == 0:
+            return 0.0
+        return float(self._hist.get_value_at_percentile(percentile)) / 1000.0
+
+    def summary(self) -> Distribution:
+        h = self._hist
+        if self.count == 0:
+            return Distribution(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        p50, p90, p95, p99, p999 = (self.percentile_ms(p) for p in PERCENTILES)
+        return Distribution(
+            count=self.count,
+            min_ms=float(h.get_min_value()) / 1000.0,
+            mean_ms=float(h.get_mean_value()) / 1000.0,
+            p50_ms=p50,
+            p90_ms=p90,
+            p95_ms=p95,
+            p99_ms=p99,
+            p999_ms=p999,
+            max_ms=float(h.get_max_value()) / 1000.0,
+        )

@@ -1,0 +1,177 @@
+"""The throttled painter: one widget update per frame, whatever the token rate.
+
+The consumer pushes into a ``FrameInbox`` (cheap appends, bounded by what the
+transcript can show); the painter task takes everything pending once per
+frame and hands it to the surface in one call. Paint cost is therefore set by
+the frame rate and the screen size, never by the token rate or the length of
+the transcript.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
+
+import trio
+from trio_util import periodic
+
+from .latency import LatencyRecorder
+from .protocol import ConductorState, Message, State, StreamEnd, StreamError, StreamStart
+
+
+class TextChunk(NamedTuple):
+    """Text for one stream, coalesced from consecutive tokens."""
+
+    stream: int
+    text: str
+
+
+@dataclass(slots=True)
+class Frame:
+    """Everything received since the last frame, in order, text coalesced."""
+
+    events: list[TextChunk | Message] = field(default_factory=list)
+    tokens: int = 0
+    oldest_scheduled: float = 0.0
+    trimmed_chars: int = 0
+    state: ConductorState | None = None
+
+
+class FrameInbox:
+    """Pending updates between two frames, bounded to ``max_chars`` of text.
+
+    Text that would scroll out of the transcript before it is ever painted is
+    trimmed here (and counted), so a burst of megabytes costs one bounded paint.
+    """
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self._frame = Frame()
+        self._chars = 0
+
+    def push_text(self, stream: int, text: str, tokens: int, oldest_scheduled: float) -> None:
+        frame = self._frame
+        if frame.tokens == 0:
+            frame.oldest_scheduled = oldest_scheduled
+        frame.tokens += tokens
+        events = frame.events
+        last = events[-1] if events else None
+        if isinstance(last, TextChunk) and last.stream == stream:
+            events[-1] = TextChunk(stream, last.text + text)
+        else:
+            events.append(TextChunk(stream, text))
+        self._chars += len(text)
+        if self._chars > self.max_chars:
+            self._trim()
+
+    def push_control(self, message: Message) -> None:
+        if isinstance(message, State):
+            self._frame.state = message.state
+        elif isinstance(message, StreamStart | StreamEnd | StreamError):
+            self._frame.events.append(message)
+
+    def _trim(self) -> None:
+        excess = self._chars - self.max_chars
+        events = self._frame.events
+        for index, event in enumerate(events):
+            if excess <= 0:
+                break
+            if isinstance(event, TextChunk):
+                cut = min(excess, len(event.text))
+                events[index] = TextChunk(event.stream, event.text[cut:])
+                excess -= cut
+                self._chars -= cut
+                self._frame.trimmed_chars += cut
+
+    def take(self) -> Frame | None:
+        frame = self._frame
+        if not frame.events and frame.state is None:
+            return None
+        self._frame = Frame()
+        self._chars = 0
+        return frame
+
+
+class Surface(Protocol):
+    """What the painter paints on: the Textual app, or a test double of the same shape."""
+
+    @property
+    def render_time(self) -> LatencyRecorder:
+        """How long the surface took to render each time it was drawn."""
+        ...
+
+    def paint(self, frame: Frame | None, delivered: Callable[[int, float], None]) -> None:
+        """Show ``frame`` (``None``: refresh the live figures only).
+
+        Call ``delivered(tokens, oldest_scheduled)`` once the frame's text is
+        on screen, so delivery latency ends at the render, not at the update.
+        """
+        ...
+
+
+class Painter:
+    """Paints at most ``fps`` frames a second, and measures each paint."""
+
+    def __init__(self, inbox: FrameInbox, surface: Surface, fps: int) -> None:
+        self.inbox = inbox
+        self.surface = surface
+        self.fps = fps
+        self.frames = 0
+        self.ticks = 0
+        self.paint_time = LatencyRecorder()
+        self.delivery_latency = LatencyRecorder()
+        self.tokens_painted = 0
+        self.awaiting_render = 0
+        """Tokens handed to the surface whose render has not completed yet."""
+        self.trimmed_chars = 0
+        self.first_frame_at: float | None = None
+        self.last_frame_at: float | None = None
+
+    def _delivered(self, tokens: int, oldest_scheduled: float) -> None:
+        self.tokens_painted += tokens
+        self.awaiting_render -= tokens
+        self.delivery_latency.record(trio.current_time() - oldest_scheduled, tokens)
+
+    def paint_frame(self) -> None:
+        frame = self.inbox.take()
+        started = time.perf_counter()
+        self.surface.paint(frame, self._delivered)
+        self.ticks += 1
+        if frame is not None:
+            self.awaiting_render += frame.tokens
+            self.paint_time.record(time.perf_counter() - started)
+            self.frames += 1
+            self.trimmed_chars += frame.trimmed_chars
+            now = trio.current_time()
+            if self.first_frame_at is None:
+                self.first_frame_at = now
+            self.last_frame_at = now
+
+    async def run(self) -> None:
+        try:
+            async with aclosing(periodic(1.0 / self.fps)) as ticks:
+                async for _ in ticks:
+                    self.paint_frame()
+        except trio.Cancelled:
+            # What reached the inbox is shown before the run ends.
+            self.paint_frame()
+            raise
+
+    async def drain(self) -> None:
+        """Paint what is pending now and wait until the screen has shown it."""
+        self.paint_frame()
+        # Renders happen on the host loop, outside Trio: poll once per frame.
+        async with aclosing(periodic(1.0 / self.fps)) as ticks:
+            async for _ in ticks:
+                if self.awaiting_render <= 0:
+                    break
+
+    @property
+    def achieved_fps(self) -> float:
+        if self.first_frame_at is None or self.last_frame_at is None or self.frames < 2:
+            return 0.0
+        span = self.last_frame_at - self.first_frame_at
+        return (self.frames - 1) / span if span > 0 else 0.0

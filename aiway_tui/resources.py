@@ -1,0 +1,114 @@
+"""Process resources, sampled with psutil while a run goes on.
+
+CPU is measured from the process's CPU-time counters between samples, so the
+average is exact over the run, not an average of noisy instants.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import aclosing
+from dataclasses import dataclass
+
+import psutil
+from trio_util import periodic
+
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSample:
+    at_s: float
+    rss_mb: float
+    cpu_percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSummary:
+    rss_start_mb: float
+    rss_peak_mb: float
+    rss_end_mb: float
+    cpu_avg_percent: float
+    cpu_max_percent: float
+    threads_start: int
+    threads_end: int
+    fds_start: int
+    fds_end: int
+    samples: int
+
+    @property
+    def memory_growth_mb(self) -> float:
+        return max(0.0, self.rss_peak_mb - self.rss_start_mb)
+
+
+def _fds(process: psutil.Process) -> int:
+    try:
+        return int(process.num_fds())
+    except (AttributeError, psutil.Error):  # not on every platform
+        return 0
+
+
+class ResourceSampler:
+    """Samples RSS and CPU about ``hz`` times a second, keeping only running figures."""
+
+    def __init__(self, hz: float = 10.0) -> None:
+        self.period = 1.0 / hz
+        self.process = psutil.Process()
+        self.latest: ResourceSample | None = None
+        self._start()
+
+    def _start(self) -> None:
+        process = self.process
+        self._t0 = time.perf_counter()
+        self._cpu0 = sum(process.cpu_times()[:2])
+        self._last_t = self._t0
+        self._last_cpu = self._cpu0
+        self.rss_start_mb = process.memory_info().rss / _MB
+        self.rss_peak_mb = self.rss_start_mb
+        self.rss_end_mb = self.rss_start_mb
+        self.cpu_max_percent = 0.0
+        self.threads_start = process.num_threads()
+        self.fds_start = _fds(process)
+        self.samples = 0
+
+    def restart(self) -> None:
+        """Start measuring afresh (after the app is up, so it is not counted as growth)."""
+        self._start()
+
+    def sample(self) -> ResourceSample:
+        process = self.process
+        now = time.perf_counter()
+        cpu = sum(process.cpu_times()[:2])
+        rss = process.memory_info().rss / _MB
+        span = now - self._last_t
+        percent = 100.0 * (cpu - self._last_cpu) / span if span > 0 else 0.0
+        self._last_t, self._last_cpu = now, cpu
+        self.rss_peak_mb = max(self.rss_peak_mb, rss)
+        self.rss_end_mb = rss
+        self.cpu_max_percent = max(self.cpu_max_percent, percent)
+        self.samples += 1
+        self.latest = ResourceSample(now - self._t0, rss, percent)
+        return self.latest
+
+    async def run(self) -> None:
+        async with aclosing(periodic(self.period)) as ticks:
+            async for _ in ticks:
+                self.sample()
+
+    def summary(self) -> ResourceSummary:
+        self.sample()
+        process = self.process
+        span = self._last_t - self._t0
+        cpu_avg = 100.0 * (self._last_cpu - self._cpu0) / span if span > 0 else 0.0
+        return ResourceSummary(
+            rss_start_mb=self.rss_start_mb,
+            rss_peak_mb=self.rss_peak_mb,
+            rss_end_mb=self.rss_end_mb,
+            cpu_avg_percent=cpu_avg,
+            cpu_max_percent=self.cpu_max_percent,
+            threads_start=self.threads_start,
+            threads_end=process.num_threads(),
+            fds_start=self.fds_start,
+            fds_end=_fds(process),
+            samples=self.samples,
+        )

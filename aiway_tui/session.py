@@ -1,0 +1,134 @@
+"""A scenario run with the real Textual app: same lifetime for app and pipeline.
+
+This is a Trio function, run as a guest of the asyncio loop that hosts the
+app (``host.run_as_guest``), in the CLI and in pytest-trio tests alike. The
+app is started on the host loop; the pipeline runs here; whichever ends first
+ends the other, and this function returns only after both have finished.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import trio
+from textual.pilot import Pilot
+
+from .app import ChatApp
+from .config import RunConfig
+from .host import HostBridge
+from .pipeline import Pipeline
+from .report import RunReport, build_report
+from .scenarios import Scenario
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOptions:
+    headless: bool = True
+    """Textual's headless driver: full layout and compositing, no terminal I/O."""
+    interactive: bool = False
+    """Keep painting after the stream completes, until the user quits."""
+    handle_signals: bool = True
+    """Route SIGINT and SIGTERM to the quit path (only in the main thread)."""
+
+
+def status_line(pipeline: Pipeline) -> Callable[[], str]:
+    """The live counts under the transcript."""
+    config = pipeline.config
+    tracker = pipeline.tracker
+    painter = pipeline.painter
+
+    def text() -> str:
+        elapsed = max(1e-9, time.perf_counter() - pipeline.started_at)
+        frames = painter.frames if painter is not None else 0
+        return (
+            f"{tracker.tokens:,}/{config.message_count:,} tok · {tracker.tokens / elapsed:,.0f}/s · "
+            f"buffer {pipeline.buffer_used()}/{config.buffer} · lost {tracker.lost} "
+            f"dup {tracker.duplicated} reord {tracker.reordered} · {frames} frames · {elapsed:.1f}s"
+        )
+
+    return text
+
+
+async def run_session(
+    scenario: Scenario,
+    config: RunConfig | None = None,
+    options: SessionOptions = SessionOptions(),
+    *,
+    on_ready: Callable[[ChatApp, Pipeline, Pilot[object]], object] | None = None,
+) -> RunReport:
+    """Run ``scenario`` in the real app; return its report once both have ended.
+
+    ``on_ready`` (tests, quit-latency trials) is called in the Trio run once
+    the app is up, before the stream starts.
+    """
+    config = config or scenario.config
+    bridge = HostBridge()
+    app = ChatApp(title=f"aiway-tui · {scenario.title}", scrollback=config.scrollback)
+    pipeline = Pipeline(config, app)
+    app.status_text = status_line(pipeline)
+    app.quit_handler = lambda reason: bridge.token.run_sync_soon(pipeline.request_quit, reason)
+    ready = trio.Event()
+    pilots: list[Pilot[object]] = []
+
+    async def autopilot(pilot: Pilot[object]) -> None:
+        pilots.append(pilot)
+        bridge.token.run_sync_soon(ready.set)
+
+    size = None if not options.headless else (config.width, config.height)
+    app_task = bridge.start(app.run_async(headless=options.headless, size=size, auto_pilot=autopilot))
+    app_exit_at: float | None = None
+    failure: BaseException | None = None
+    undo_signals: list[Callable[[], None]] = []
+
+    async def watch_app() -> None:
+        nonlocal app_exit_at, failure
+        try:
+            await bridge.wait(app_task)
+        except Exception as exc:  # the app crashed: still an orderly end, with a report
+            failure = failure or exc
+        finally:
+            app_exit_at = time.perf_counter()
+            ready.set()
+            pipeline.request_quit("app exited")
+
+    def stream_done() -> None:
+        if options.interactive:
+            app.notify("Stream complete: press q to quit and see the report.", timeout=30)
+        else:
+            app.simulate_key("q")
+
+    try:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(watch_app)
+            await ready.wait()
+            if not app_task.done():
+                if options.handle_signals:
+                    for signum in _SIGNALS:
+                        undo_signals.append(bridge.add_signal_handler(signum, _quit_on(app, signum.name)))
+                if on_ready is not None:
+                    on_ready(app, pipeline, pilots[0])
+                with app._context():  # Textual's context vars, for widget calls from Trio tasks
+                    try:
+                        await pipeline.run(stream_done)
+                    except Exception as exc:
+                        failure = exc
+            if not app_task.done():
+                app.exit()
+    finally:
+        for undo in undo_signals:
+            undo()
+    return build_report(
+        scenario, pipeline, quit_key_at=app.quit_key_at, app_exit_at=app_exit_at, failure=failure
+    )
+
+
+def _quit_on(app: ChatApp, reason: str) -> Callable[[], None]:
+    def handler() -> None:
+        app.request_quit(reason)
+
+    return handler

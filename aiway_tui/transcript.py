@@ -1,0 +1,168 @@
+"""The chat transcript: a Line API widget with bounded scrollback.
+
+Only visible lines are rendered (``render_line``), and at most ``scrollback``
+wrapped rows are kept, so both paint cost and memory are flat however long
+the stream runs. Text is hard-wrapped once, when it arrives: a paint never
+re-wraps the streaming message.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import NamedTuple
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from .latency import LatencyRecorder
+
+USER_LABEL = 0
+USER = 1
+AI_LABEL = 2
+AI = 3
+NOTE = 4
+
+_STYLES = {
+    USER_LABEL: Style(color="cyan", bold=True),
+    USER: Style(color="bright_white"),
+    AI_LABEL: Style(color="magenta", bold=True),
+    AI: Style(),
+    NOTE: Style(color="yellow", italic=True),
+}
+_CURSOR = Segment("▌", Style(color="magenta", blink=True))
+
+
+class Row(NamedTuple):
+    text: str
+    kind: int
+    continued: bool
+    """True when this row wraps on from the row before it (same logical line)."""
+
+
+class TranscriptView(ScrollView, can_focus=True):
+    """Streams text into wrapped rows; renders only what is on screen."""
+
+    DEFAULT_CSS = """
+    TranscriptView { height: 1fr; }
+    """
+
+    def __init__(self, scrollback: int = 2000, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.scrollback = scrollback
+        self.rows: deque[Row] = deque(maxlen=scrollback)
+        self.streaming = False
+        self.render_time = LatencyRecorder()
+        self._open = False
+        self._wrap_width = 80
+        self._pending_delivery: list[tuple[int, float]] = []
+        self._on_delivered: Callable[[int, float], None] | None = None
+
+    # Writing.
+
+    def add_block(self, label: str, label_kind: int, text: str, kind: int) -> None:
+        """A new message: a label row, then its text wrapped."""
+        self._open = False
+        self.rows.append(Row(label, label_kind, False))
+        self._append(text, kind, new_line=True)
+        self._open = kind == AI
+        self._changed()
+
+    def stream(self, text: str) -> None:
+        """Append ``text`` to the message being streamed."""
+        self._append(text, AI, new_line=not self._open)
+        self._open = True
+        self._changed()
+
+    def note(self, text: str) -> None:
+        self._open = False
+        self._append(text, NOTE, new_line=True)
+        self._changed()
+
+    def _append(self, text: str, kind: int, *, new_line: bool) -> None:
+        width = self._wrap_width
+        rows = self.rows
+        if not new_line and rows and rows[-1].kind == kind:
+            last = rows[-1]
+            room = width - len(last.text)
+            if room > 0:
+                rows[-1] = Row(last.text + text[:room], kind, last.continued)
+                text = text[room:]
+            continued = True
+        else:
+            continued = False
+        limit = width * self.scrollback
+        if len(text) > limit:
+            text = text[len(text) - limit :]
+            continued = True
+        if not text and not continued:
+            rows.append(Row("", kind, False))
+            return
+        for start in range(0, len(text), width):
+            rows.append(Row(text[start : start + width], kind, continued))
+            continued = True
+
+    def _changed(self) -> None:
+        follow = self.is_vertical_scroll_end or self.max_scroll_y == 0
+        self.virtual_size = Size(self._wrap_width, len(self.rows))
+        if follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        width = max(10, self.scrollable_content_region.width - 1)
+        if width != self._wrap_width:
+            self._rewrap(width)
+
+    def _rewrap(self, width: int) -> None:
+        """Wrap the kept rows again for a new width (bounded by ``scrollback``)."""
+        logical: list[tuple[str, int]] = []
+        for row in self.rows:
+            if row.continued and logical and logical[-1][1] == row.kind:
+                text, kind = logical[-1]
+                logical[-1] = (text + row.text, kind)
+            else:
+                logical.append((row.text, row.kind))
+        self._wrap_width = width
+        self.rows.clear()
+        was_open = self._open
+        for text, kind in logical:
+            self._append(text, kind, new_line=True)
+        self._open = was_open
+        self._changed()
+
+    # Painting.
+
+    def expect_delivery(
+        self, tokens: int, oldest_scheduled: float, done: Callable[[int, float], None]
+    ) -> None:
+        """Report ``tokens`` as delivered when the next render completes."""
+        self._pending_delivery.append((tokens, oldest_scheduled))
+        self._on_delivered = done
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        started = time.perf_counter()
+        strips = super().render_lines(crop)
+        self.render_time.record(time.perf_counter() - started)
+        if self._pending_delivery and self._on_delivered is not None:
+            pending, self._pending_delivery = self._pending_delivery, []
+            for tokens, oldest in pending:
+                self._on_delivered(tokens, oldest)
+        return strips
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        rows = self.rows
+        if index >= len(rows):
+            return Strip.blank(width)
+        row = rows[index]
+        segments = [Segment(row.text, _STYLES[row.kind])]
+        if self.streaming and index == len(rows) - 1:
+            segments.append(_CURSOR)
+        return Strip(segments).crop_extend(scroll_x, scroll_x + width, None)

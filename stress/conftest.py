@@ -1,0 +1,10 @@
+"""The seed's stress suite at full size: the real app, headless, every criterion asserted."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(pytest.mark.stress)

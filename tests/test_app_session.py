@@ -1,0 +1,93 @@
+"""The real Textual app, headless, driven by pytest-trio through the guest runner."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+import trio
+from textual.pilot import Pilot
+
+from aiway_tui.app import ChatApp
+from aiway_tui.host import run_as_guest
+from aiway_tui.pipeline import Pipeline
+from aiway_tui.scenarios import get_scenario
+from aiway_tui.session import SessionOptions, run_session
+from aiway_tui.testing import press, wait_for
+from aiway_tui.transcript import AI, NOTE, USER
+
+OPTIONS = SessionOptions(handle_signals=False)
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_a_short_run_completes_verified_and_painted() -> None:
+    scenario = get_scenario("1m-short")
+    config = scenario.config.with_overrides(message_count=50_000, streams=10)
+    seen: list[ChatApp] = []
+    report = await run_session(scenario, config, OPTIONS, on_ready=lambda app, _p, _pilot: seen.append(app))
+    r = report.results
+    assert report.ending == "completed"
+    assert report.passed, [c for c in report.criteria if not c.passed]
+    assert (r["tokens_sent"], r["tokens_received"]) == (50_000, 50_000)
+    assert (r["lost"], r["duplicated"], r["reordered"], r["streams_intact"]) == (0, 0, 0, 10)
+    assert r["frames"] >= 1
+    assert r["tokens_painted"] == 50_000
+    kinds = {row.kind for row in seen[0].transcript.rows}
+    assert {USER, AI, NOTE} <= kinds
+    assert len(seen[0].transcript.rows) <= config.scrollback
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_quit_key_mid_stream_ends_in_order_and_counts_everything() -> None:
+    scenario = get_scenario("rapid-tokens")
+    config = scenario.config.with_overrides(message_count=500_000)
+
+    async def press_q_while_streaming(pipeline: Pipeline, pilot: Pilot[object]) -> None:
+        await wait_for(lambda: pipeline.tracker.tokens >= 20_000)
+        await press(pilot, "q")
+
+    async with trio.open_nursery() as nursery:
+        report = await run_session(
+            scenario,
+            config,
+            OPTIONS,
+            on_ready=lambda _app, pipeline, pilot: nursery.start_soon(
+                press_q_while_streaming, pipeline, pilot
+            ),
+        )
+    r = report.results
+    assert report.ending == "quit"
+    assert 20_000 <= r["tokens_received"] < 500_000
+    assert r["tokens_unaccounted"] == 0
+    assert (r["lost"], r["duplicated"], r["reordered"]) == (0, 0, 0)
+    assert report.quit.total_ms is not None
+    assert report.quit.total_ms < 1000
+    assert report.quit.key_to_cancel_ms is not None
+    assert not report.passed  # the stream was cut short: "all received" fails, as it should
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_painter_failure_ends_the_run_with_a_report() -> None:
+    scenario = get_scenario("1m-short")
+    config = scenario.config.with_overrides(message_count=100_000)
+
+    def break_painting(app: ChatApp, _pipeline: Pipeline, _pilot: Pilot[object]) -> None:
+        def paint(*_args: object) -> None:
+            raise RuntimeError("render exploded")
+
+        app.paint = paint  # type: ignore[method-assign,assignment]
+
+    report = await run_session(scenario, config, OPTIONS, on_ready=break_painting)
+    assert report.ending == "failed"
+    assert report.failed_task == "painter"
+    assert report.failure is not None
+    assert "render exploded" in report.failure
+    assert not report.passed
+
+
+def test_a_fresh_trio_run_works_after_a_session() -> None:
+    scenario = get_scenario("1k-long")
+    report = run_as_guest(run_session, scenario, scenario.config.with_overrides(message_count=50), OPTIONS)
+    assert report.passed
+    gc.collect()
+    assert trio.run(trio.sleep, 0) is None
