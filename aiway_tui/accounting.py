@@ -108,6 +108,7 @@ def extended_results(pipeline: Pipeline, delivery_mean_ms: float | None) -> dict
         **conversation_results(pipeline),
         **fault_results(pipeline),
         **network_results(pipeline, delivery_mean_ms),
+        **pipeline.phase_cpu.results(),
     }
 
 

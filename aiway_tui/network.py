@@ -86,7 +86,8 @@ class SimulatedNetwork:
         self.seed = seed
         self.buffer = buffer
         self.delay = LatencyRecorder()
-        """Time each token spent on the simulated link (weighted by tokens)."""
+        """Simulated delay of each token (release - arrival, weighted by tokens): the
+        network's share only; waiting on a full channel afterwards is not counted."""
         self.tokens_in = 0
         self.tokens_out = 0
         self.items_delivered = 0
@@ -128,4 +129,4 @@ class SimulatedNetwork:
                 tokens = tokens_in(item)
                 self.tokens_out += tokens
                 self.items_delivered += 1
-                self.delay.record(trio.current_time() - arrival, max(1, tokens))
+                self.delay.record(release - arrival, max(1, tokens))

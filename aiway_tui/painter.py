@@ -5,6 +5,10 @@ transcript can show); the painter task takes everything pending once per
 frame and hands it to the surface in one call. Paint cost is therefore set by
 the frame rate and the screen size, never by the token rate or the length of
 the transcript.
+
+An idle painter does not wake every frame: with nothing pending it waits for
+the inbox (or refreshes the live figures every ``IDLE_REFRESH_S``), because
+each wake-up of a Trio guest costs a round trip through the host loop.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from trio_util import periodic
 
 from .latency import LatencyRecorder
 from .protocol import ConductorState, Message, State, StreamEnd, StreamError, StreamStart
+
+IDLE_REFRESH_S = 0.5
+"""With nothing to paint, the live figures are refreshed this often, not every frame."""
 
 
 class TextChunk(NamedTuple):
@@ -51,11 +58,20 @@ class FrameInbox:
         self.max_chars = max_chars
         self._frame = Frame()
         self._chars = 0
+        self._pending = trio.Event()
+
+    @property
+    def pending(self) -> bool:
+        return self._pending.is_set()
+
+    async def wait_pending(self) -> None:
+        await self._pending.wait()
 
     def push_text(self, stream: int, text: str, tokens: int, oldest_scheduled: float) -> None:
         frame = self._frame
         if frame.tokens == 0:
             frame.oldest_scheduled = oldest_scheduled
+            self._pending.set()
         frame.tokens += tokens
         events = frame.events
         last = events[-1] if events else None
@@ -70,8 +86,10 @@ class FrameInbox:
     def push_control(self, message: Message) -> None:
         if isinstance(message, State):
             self._frame.state = message.state
+            self._pending.set()
         elif isinstance(message, StreamStart | StreamEnd | StreamError):
             self._frame.events.append(message)
+            self._pending.set()
 
     def _trim(self) -> None:
         excess = self._chars - self.max_chars
@@ -92,6 +110,7 @@ class FrameInbox:
             return None
         self._frame = Frame()
         self._chars = 0
+        self._pending = trio.Event()
         return frame
 
 
@@ -151,10 +170,15 @@ class Painter:
             self.last_frame_at = now
 
     async def run(self) -> None:
+        period = 1.0 / self.fps
         try:
-            async with aclosing(periodic(1.0 / self.fps)) as ticks:
-                async for _ in ticks:
-                    self.paint_frame()
+            while True:
+                started = trio.current_time()
+                self.paint_frame()
+                await trio.sleep_until(started + period)
+                if not self.inbox.pending:
+                    with trio.move_on_after(max(0.0, IDLE_REFRESH_S - period)):
+                        await self.inbox.wait_pending()
         except trio.Cancelled:
             # What reached the inbox is shown before the run ends.
             self.paint_frame()

@@ -22,6 +22,7 @@ from .consumer import Consumer
 from .faults import FaultySurface
 from .network import SimulatedNetwork
 from .painter import FrameInbox, Painter, Surface
+from .phase_cpu import PhaseCpu
 from .protocol import Item, Token
 from .resources import ResourceSampler
 from .tracker import Inbox, MessageTracker, NullInbox
@@ -66,6 +67,7 @@ class Pipeline:
         if config.network is not None:
             self.network = SimulatedNetwork(config.network, config.seed, config.buffer)
         self.sampler = ResourceSampler()
+        self.phase_cpu = PhaseCpu(config.idle_s)
         self.root = trio.CancelScope()
         self.ending: Ending | None = None
         self.quit_reason: str | None = None
@@ -145,6 +147,7 @@ class Pipeline:
                         nursery.start_soon(self._task, "network", self.network.run, link_receive, send)
                     if self.watchdog is not None:
                         nursery.start_soon(self._task, "watchdog", self.watchdog.run)
+                    nursery.start_soon(self._task, "phase_cpu", self.phase_cpu.run, self.consumer.done)
                     nursery.start_soon(self._task, "consumer", self.consumer.run, receive.clone())
                     nursery.start_soon(self._task, "sampler", self.sampler.run)
                     if self.painter is not None:
