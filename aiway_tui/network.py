@@ -10,6 +10,9 @@ much of the delivery latency was the simulated network.
 Two tasks, so that queueing in front of the link is not mistaken for link
 delay: ``_stamp`` takes items as soon as the conductor sends them and fixes
 their release time; ``_release`` sleeps until each is due and forwards it.
+The link holds what is in flight (rate x delay, more during a quiet spell),
+up to ``WIRE_ITEMS``; past that the conductor is held back, as by a full
+TCP window.
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ class NetworkProfile:
                 f"network.burst_hold_ms={self.burst_hold_ms:g} must be less than "
                 f"network.burst_every_ms={self.burst_every_ms:g}"
             )
+
+
+WIRE_ITEMS = 4096
+"""Most items in flight on the link (each at most ~64 KB of text)."""
 
 
 class DelayPlan:
@@ -99,7 +106,8 @@ class SimulatedNetwork:
         return self.tokens_in - self.tokens_out
 
     async def run(self, link: trio.MemoryReceiveChannel[Item], channel: trio.MemorySendChannel[Item]) -> None:
-        wire_send, wire_receive = trio.open_memory_channel[tuple[float, float, Item]](self.buffer)
+        capacity = max(self.buffer, WIRE_ITEMS)
+        wire_send, wire_receive = trio.open_memory_channel[tuple[float, float, Item]](capacity)
         plan = self.plan = DelayPlan(self.profile, self.seed, trio.current_time())
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self._stamp, link, wire_send, plan)

@@ -144,6 +144,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
 )
 
+_ALL_TOKENS = Criterion(
+    "All {message_count:,} tokens received", "tokens_received", "==", "message_count", "ours"
+)
 _INTACT_CONVERSATIONS = Criterion(
     "Every conversation verified separately", "conversations_intact", "==", "conversations", "ours"
 )
@@ -158,7 +161,7 @@ BEYOND_SEED: tuple[Scenario, ...] = (
             message_count=400_000, message_size=10, streams=16, conversations=4, time_limit_s=30
         ),
         criteria=(
-            _all_received("All {message_count:,} tokens received"),
+            _ALL_TOKENS,
             _INTACT_CONVERSATIONS,
             Criterion("Throughput > 10K tok/s", "tokens_per_s", ">", 10_000, "ours"),
             Criterion("Zero errors", "errors", "==", 0, "ours"),
@@ -179,7 +182,7 @@ BEYOND_SEED: tuple[Scenario, ...] = (
             time_limit_s=30,
         ),
         criteria=(
-            _all_received("All {message_count:,} tokens received"),
+            _ALL_TOKENS,
             _INTACT_CONVERSATIONS,
             Criterion("Memory growth < 100 MB", "memory_growth_mb", "<", 100, "ours"),
             Criterion("Zero errors", "errors", "==", 0, "ours"),
@@ -235,7 +238,7 @@ BEYOND_SEED: tuple[Scenario, ...] = (
             time_limit_s=20,
         ),
         criteria=(
-            _all_received("All {message_count:,} tokens received"),
+            _ALL_TOKENS,
             _INTACT_CONVERSATIONS,
             Criterion("Network delay applied (mean >= 20 ms)", "network_delay_mean_ms", ">=", 20, "ours"),
             Criterion("Bursts happened", "network_items_held_for_burst", ">", 0, "ours"),
@@ -265,7 +268,7 @@ BEYOND_SEED: tuple[Scenario, ...] = (
             message_count=250, message_size=5, message_delay_us=20_000, idle_s=1, time_limit_s=20
         ),
         criteria=(
-            _all_received("All {message_count:,} tokens received"),
+            _ALL_TOKENS,
             Criterion("Average CPU while streaming < 5%", "cpu_stream_percent", "<", 5, "ours"),
             _ON_TIME,
             *_INTEGRITY,
