@@ -41,7 +41,7 @@ def test_a_plan_never_needs_more_streams_than_the_run_has() -> None:
         plan_faults(FaultSpec(stream_errors=3), [10, 10], seed=0)
     with pytest.raises(ConfigError, match="distinct streams"):
         RunConfig(message_count=100, streams=2, faults=FaultSpec(silent_streams=3))
-    with pytest.raises(ConfigError, match="faults.stall_ms"):
+    with pytest.raises(ConfigError, match=r"faults\.stall_ms"):
         RunConfig(faults=FaultSpec(stall_ms=-1))
 
 
@@ -136,7 +136,8 @@ async def test_a_painter_that_raises_ends_the_app_with_a_report_that_accounts_fo
     r = report.results
     assert report.ending == "failed"
     assert report.failed_task == "painter"
-    assert report.failure is not None and "InjectedFault" in report.failure
+    assert report.failure is not None
+    assert "InjectedFault" in report.failure
     assert not report.passed
     assert r["faults_injected_painter_raise"] == r["faults_detected_painter_raise"] == 1
     assert r["faults_unaccounted"] == 0

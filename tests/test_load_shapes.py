@@ -63,11 +63,11 @@ async def test_a_seeded_mix_interleaves_sizes_the_same_way_every_time() -> None:
 
 
 def test_mix_and_network_values_are_checked() -> None:
-    with pytest.raises(ConfigError, match="mix.sizes has 2 entries but mix.weights has 1"):
+    with pytest.raises(ConfigError, match=r"mix\.sizes has 2 entries but mix\.weights has 1"):
         RunConfig(mix=TokenMix((1, 2), (1.0,)))
-    with pytest.raises(ConfigError, match="mix.weights must not all be zero"):
+    with pytest.raises(ConfigError, match=r"mix\.weights must not all be zero"):
         RunConfig(mix=TokenMix((1,), (0.0,)))
-    with pytest.raises(ConfigError, match="network.latency_ms"):
+    with pytest.raises(ConfigError, match=r"network\.latency_ms"):
         RunConfig(network=NetworkProfile(latency_ms=-1))
     with pytest.raises(ConfigError, match="burst_hold_ms"):
         RunConfig(network=NetworkProfile(burst_every_ms=10, burst_hold_ms=10))
@@ -98,7 +98,8 @@ async def test_the_network_stage_delivers_everything_late_by_its_plan() -> None:
     with trio.fail_after(10):
         assert await pipeline.run() is Ending.COMPLETED
     assert pipeline.network is not None
-    assert pipeline.tracker.tokens == 2_000 and pipeline.tracker.streams_intact == 2
+    assert pipeline.tracker.tokens == 2_000
+    assert pipeline.tracker.streams_intact == 2
     assert pipeline.network.tokens_held == 0
     assert pipeline.network.delay.summary().min_ms >= 15
     assert pipeline.tracker.channel_latency.summary().p50_ms >= 15
