@@ -99,7 +99,7 @@ def network_results(pipeline: Pipeline, delivery_mean_ms: float | None) -> dict[
         "network_delay_p50_ms": delay.p50_ms,
         "network_delay_p99_ms": delay.p99_ms,
         "network_share_pct": share,
-        "network_items_held_for_burst": float(plan.held_for_burst if plan is not None else 0),
+        "network_packets_held_for_burst": float(plan.held_for_burst if plan is not None else 0),
     }
 
 

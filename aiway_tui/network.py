@@ -1,11 +1,12 @@
 """A simulated network between the conductor and the channel.
 
-Every channel item is delayed by a base latency plus seeded, exponentially
-distributed jitter; order is kept (a later item never overtakes an earlier
-one, as on one TCP connection). Bursty arrivals: every ``burst_every_ms``
-the link goes quiet for ``burst_hold_ms`` and then releases what it held at
-once. The delay each item really got is recorded, so the report can say how
-much of the delivery latency was the simulated network.
+Every packet (the channel items that reached the link together) is delayed by
+a base latency plus seeded, exponentially distributed jitter; order is kept
+(a later item never overtakes an earlier one, as on one TCP connection).
+Bursty arrivals: every ``burst_every_ms`` the link goes quiet for
+``burst_hold_ms`` and then releases what it held at once. The simulated
+delay of every packet is recorded, so the report can say how much of the
+delivery latency was the simulated network.
 
 Two tasks, so that queueing in front of the link is not mistaken for link
 delay: ``_stamp`` takes items as soon as the conductor sends them and fixes
@@ -20,6 +21,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import trio
 
@@ -62,7 +64,7 @@ class DelayPlan:
         self._rng = random.Random(f"network:{seed}")
         self._last_release = -math.inf
         self.held_for_burst = 0
-        """Items held back by a quiet spell, released together at its end."""
+        """Packets held back by a quiet spell, released together at its end."""
 
     def release_time(self, arrival: float) -> float:
         p = self.profile
@@ -107,34 +109,47 @@ class SimulatedNetwork:
 
     async def run(self, link: trio.MemoryReceiveChannel[Item], channel: trio.MemorySendChannel[Item]) -> None:
         capacity = max(self.buffer, WIRE_ITEMS)
-        wire_send, wire_receive = trio.open_memory_channel[tuple[float, float, Item]](capacity)
+        wire_send, wire_receive = trio.open_memory_channel[_Packet](capacity)
         plan = self.plan = DelayPlan(self.profile, self.seed, trio.current_time())
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self._stamp, link, wire_send, plan)
             nursery.start_soon(self._release, wire_receive, channel)
 
     async def _stamp(
-        self,
-        link: trio.MemoryReceiveChannel[Item],
-        wire: trio.MemorySendChannel[tuple[float, float, Item]],
-        plan: DelayPlan,
+        self, link: trio.MemoryReceiveChannel[Item], wire: trio.MemorySendChannel[_Packet], plan: DelayPlan
     ) -> None:
         async with link, wire:
             async for item in link:
                 arrival = trio.current_time()
-                self.tokens_in += tokens_in(item)
-                await wire.send((arrival, plan.release_time(arrival), item))
+                items = [item]
+                while True:  # whatever arrived together travels together, as one packet
+                    try:
+                        items.append(link.receive_nowait())
+                    except (trio.WouldBlock, trio.EndOfChannel):
+                        break
+                tokens = sum(tokens_in(i) for i in items)
+                self.tokens_in += tokens
+                await wire.send(_Packet(arrival, plan.release_time(arrival), items, tokens))
 
     async def _release(
-        self,
-        wire: trio.MemoryReceiveChannel[tuple[float, float, Item]],
-        channel: trio.MemorySendChannel[Item],
+        self, wire: trio.MemoryReceiveChannel[_Packet], channel: trio.MemorySendChannel[Item]
     ) -> None:
         async with wire, channel:
-            async for arrival, release, item in wire:
-                await trio.sleep_until(release)
-                await channel.send(item)
-                tokens = tokens_in(item)
-                self.tokens_out += tokens
-                self.items_delivered += 1
-                self.delay.record(release - arrival, max(1, tokens))
+            async for packet in wire:
+                if packet.release > trio.current_time():
+                    await trio.sleep_until(packet.release)
+                for item in packet.items:
+                    try:
+                        channel.send_nowait(item)
+                    except trio.WouldBlock:
+                        await channel.send(item)
+                self.tokens_out += packet.tokens
+                self.items_delivered += len(packet.items)
+                self.delay.record(packet.release - packet.arrival, max(1, packet.tokens))
+
+
+class _Packet(NamedTuple):
+    arrival: float
+    release: float
+    items: list[Item]
+    tokens: int

@@ -278,7 +278,7 @@ def render_text(report: RunReport) -> str:
         lines.append(
             f"  Simulated network: mean {net.mean_ms:.1f} ms, p99 {net.p99_ms:.1f} ms per token "
             f"({r['network_share_pct']:.0f}% of mean delivery latency); "
-            f"{r['network_items_held_for_burst']:.0f} items held for bursts"
+            f"{r['network_packets_held_for_burst']:.0f} packets held for bursts"
         )
     if report.failure:
         lines.append(f"  Failure: {report.failure} (in {report.failed_task or 'the run'})")

@@ -142,3 +142,17 @@ async def test_a_painter_that_raises_ends_the_app_with_a_report_that_accounts_fo
     assert r["faults_injected_painter_raise"] == r["faults_detected_painter_raise"] == 1
     assert r["faults_unaccounted"] == 0
     assert r["lost"] == r["duplicated"] == r["reordered"] == 0
+
+
+async def test_the_same_seed_breaks_the_same_streams_at_the_same_tokens(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    spec = FaultSpec(stream_errors=2, conductor_raises=1, silent_streams=1, consumer_stalls=2, stall_ms=20)
+
+    async def outcome() -> list[tuple[int, int, int, str | None]]:
+        pipeline = await run_pipeline(spec)
+        return sorted((s, t.tokens, t.checksum, t.error) for s, t in pipeline.tracker.streams.items())
+
+    first = await outcome()
+    assert first == await outcome()
+    assert sum(1 for *_, error in first if error) == 3
