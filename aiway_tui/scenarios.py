@@ -242,7 +242,8 @@ BEYOND_SEED: tuple[Scenario, ...] = (
             _INTACT_CONVERSATIONS,
             Criterion("Network delay applied (mean >= 20 ms)", "network_delay_mean_ms", ">=", 20, "ours"),
             Criterion("Bursts happened", "network_packets_held_for_burst", ">", 0, "ours"),
-            Criterion("p99 delivery latency < 250 ms", "delivery_p99_ms", "<", 250, "ours"),
+            # Network p99 (~80 ms) + a 50 ms quiet spell + catching up after it, on a shared machine.
+            Criterion("p99 delivery latency < 400 ms", "delivery_p99_ms", "<", 400, "ours"),
             _ON_TIME,
             *_INTEGRITY,
         ),

@@ -103,3 +103,20 @@ async def test_the_network_stage_delivers_everything_late_by_its_plan() -> None:
     assert pipeline.network.tokens_held == 0
     assert pipeline.network.delay.summary().min_ms >= 15
     assert pipeline.tracker.channel_latency.summary().p50_ms >= 15
+
+
+async def test_a_quit_mid_stream_accounts_for_what_was_on_the_network() -> None:
+    profile = NetworkProfile(latency_ms=50, jitter_ms=10)
+    config = RunConfig(message_count=50_000, message_size=6, message_delay_us=100, network=profile)
+    pipeline = Pipeline(config)
+
+    async def quit_soon() -> None:
+        await trio.sleep(0.5)
+        pipeline.request_quit()
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(quit_soon)
+        assert await pipeline.run() is Ending.QUIT
+    sent, received = pipeline.conductor.tokens_sent, pipeline.tracker.tokens
+    assert 0 < received < sent < 50_000
+    assert sent - received == pipeline.tokens_in_flight_at_end
