@@ -86,6 +86,8 @@ class Pipeline:
         self.quit_cancelled_at: float | None = None
         self.finished_at: float | None = None
         self._send: trio.MemorySendChannel[Item] | None = None
+        self._link: trio.MemoryReceiveChannel[Item] | None = None
+        """The conductor's side of the simulated network, drained at the end like the channel."""
 
     # Control, from inside the Trio run.
 
@@ -143,8 +145,11 @@ class Pipeline:
                         nursery.start_soon(self._task, "conductor", self.conductor.run, send)
                     else:
                         link_send, link_receive = trio.open_memory_channel[Item](config.buffer)
+                        self._link = link_receive
                         nursery.start_soon(self._task, "conductor", self.conductor.run, link_send)
-                        nursery.start_soon(self._task, "network", self.network.run, link_receive, send)
+                        nursery.start_soon(
+                            self._task, "network", self.network.run, link_receive.clone(), send
+                        )
                     if self.watchdog is not None:
                         nursery.start_soon(self._task, "watchdog", self.watchdog.run)
                     nursery.start_soon(self._task, "phase_cpu", self.phase_cpu.run, self.consumer.done)
@@ -171,6 +176,8 @@ class Pipeline:
             self.tokens_in_flight_at_end = _drain(receive)
             if self.network is not None:
                 self.tokens_in_flight_at_end += self.network.tokens_held
+            if self._link is not None:
+                self.tokens_in_flight_at_end += _drain(self._link)
             if self.ending is None:
                 if deadline.cancelled_caught:
                     self.ending = Ending.TIMED_OUT
