@@ -74,6 +74,11 @@ class FaultSpec:
         require_number("faults.stall_ms", self.stall_ms, 0.0, 600_000.0)
         require_int("faults.painter_raise_at_frame", self.painter_raise_at_frame, 0, 10_000_000)
         require_number("faults.idle_timeout_s", self.idle_timeout_s, 0.01, 3_600.0)
+        if self.silent_streams and self.consumer_stalls and self.stall_ms / 1000.0 >= self.idle_timeout_s:
+            raise ValueError(
+                f"faults.stall_ms={self.stall_ms:g} must be shorter than faults.idle_timeout_s="
+                f"{self.idle_timeout_s:g} s, or the watchdog would take a consumer stall for silence"
+            )
 
     @property
     def stream_faults(self) -> int:

@@ -43,6 +43,8 @@ def test_a_plan_never_needs_more_streams_than_the_run_has() -> None:
         RunConfig(message_count=100, streams=2, faults=FaultSpec(silent_streams=3))
     with pytest.raises(ConfigError, match=r"faults\.stall_ms"):
         RunConfig(faults=FaultSpec(stall_ms=-1))
+    with pytest.raises(ConfigError, match="take a consumer stall for silence"):
+        RunConfig(streams=2, faults=FaultSpec(silent_streams=1, consumer_stalls=1, stall_ms=1000))
 
 
 async def run_pipeline(spec: FaultSpec, **overrides: object) -> Pipeline:

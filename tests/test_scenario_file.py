@@ -116,3 +116,13 @@ def test_a_scenario_file_runs_and_its_exit_code_follows_its_criteria(
     out = capsys.readouterr().out
     assert "Failure: InjectedFault: painter raised at frame 5 (in painter)" in out
     assert "painter_raise 1/1" in out
+
+
+def test_list_shows_the_new_scenarios_and_what_they_add(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("conversations", "mixed-load", "chaos", "network", "cpu-idle", "cpu-streaming"):
+        assert f"\n{name} " in out
+    assert "faults stream_errors=2 conductor_raises=1 silent=1 consumer_stalls=2x150ms" in out
+    assert "network latency=20ms jitter=5ms burst every 250ms hold 50ms" in out
+    assert "mix sizes=5/100/2000 weights=70/25/5" in out
