@@ -23,6 +23,8 @@ from .protocol import ConductorState, StreamEnd, StreamError, StreamStart
 from .transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
 
 _CSS_PATH = Path(__file__).with_name("chat.tcss")
+_STATUS_PERIOD_S = 0.25
+"""The live status line changes at most this often: its figures are read, not watched."""
 
 
 class ChatApp(App[None]):
@@ -45,6 +47,8 @@ class ChatApp(App[None]):
         self.state = ConductorState.INITIALIZING
         self.transcript = TranscriptView(scrollback, id="transcript")
         self.status = Static("", id="status")
+        self._status_shown = ""
+        self._status_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(self.title, id="title")
@@ -93,4 +97,12 @@ class ChatApp(App[None]):
                 self.state = frame.state
             if frame.tokens:
                 view.expect_delivery(frame.tokens, frame.oldest_scheduled, delivered)
-        self.status.update(f"{self.state.value:<12} {self.status_text()}")
+        now = time.perf_counter()
+        if now - self._status_at < _STATUS_PERIOD_S and frame is not None and frame.state is None:
+            return
+        status = f"{self.state.value:<12} {self.status_text()}"
+        if status != self._status_shown:
+            self._status_shown = status
+            self._status_at = now
+            # One row high (chat.tcss): the new text never needs a layout pass.
+            self.status.update(status, layout=False)

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from .config import ConfigError, RunConfig
+from .extras import describe_extras
 from .host import run_as_guest
 from .report import RunReport, render_summary, render_text, write_json_atomic
+from .scenario_file import load_scenario_file
 from .scenarios import SCENARIOS, Scenario, get_scenario, scenario_names
 from .session import SessionOptions, run_session
 
@@ -65,6 +67,7 @@ def _add_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--scrollback", type=_positive_int, help="transcript rows kept")
     group.add_argument("--time-limit", type=_number, help="deadline in seconds; past it the run is cancelled")
     group.add_argument("--seed", type=_positive_int, help="seed for the deterministic token text")
+    group.add_argument("--conversations", type=_positive_int, help="conversations streaming at once")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,7 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("list", help="show the scenarios, their parameters and criteria")
     run = sub.add_parser("run", help="run scenarios and report (headless by default)")
-    run.add_argument("scenarios", nargs="+", metavar="NAME", help="scenario names, or 'all'")
+    run.add_argument("scenarios", nargs="*", metavar="NAME", help="scenario names, or 'all'")
+    run.add_argument(
+        "--scenario-file",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a scenario from a TOML file (repeatable; see stress/scenarios/)",
+    )
     run.add_argument("--headless", action="store_true", default=True, help="no terminal output (the default)")
     run.add_argument("--visible", dest="headless", action="store_false", help="show the app while it runs")
     run.add_argument("--json", type=Path, metavar="PATH", help="write the report(s) as JSON")
@@ -118,6 +129,7 @@ def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
         scrollback=args.scrollback,
         time_limit_s=args.time_limit,
         seed=args.seed,
+        conversations=args.conversations,
     )
 
 
@@ -140,6 +152,9 @@ def _list() -> int:
             f"batch={c.batch_label} buffer={c.buffer} consumer_delay_us={c.consumer_delay_us:g} "
             f"time_limit={c.time_limit_s:g}s"
         )
+        extras = describe_extras(c)
+        if extras:
+            print(f"{'':<14} {extras}")
         for crit in scenario.criteria:
             threshold = crit.resolve(c)
             print(
@@ -160,6 +175,9 @@ def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) ->
     if names == ["all"]:
         names = list(scenario_names())
     scenarios = [get_scenario(n) for n in names]
+    scenarios += [load_scenario_file(path) for path in getattr(args, "scenario_file", [])]
+    if not scenarios:
+        raise UsageError("run: name scenarios, 'all', or give --scenario-file PATH")
     configs = [_config_for(s, args) for s in scenarios]
     _check_output_path(args.json)
     reports: list[RunReport] = []

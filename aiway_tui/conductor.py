@@ -5,6 +5,12 @@ Timers here resolve to about a millisecond, so a sleep per token would cap a
 scheduled time ``t0 + i * delay``; at each wake-up the conductor sends every
 token already due (in items of at most ``batch_cap`` messages), then sleeps
 until the next one is due. Latency is measured from those scheduled times.
+
+With ``conversations`` > 1, that many lanes stream at once into the same
+channel (stream ``s`` in lane ``s % conversations``), their items interleaved.
+Each stream runs under a supervisor: a stream that raises is reported as a
+``StreamError`` and the others go on. Faults from the run's ``FaultPlan``
+strike before a planned token, with no per-token check.
 """
 
 from __future__ import annotations
@@ -14,12 +20,15 @@ import zlib
 
 import trio
 
-from .config import RunConfig
+from .config import ADAPTIVE, ADAPTIVE_MAX_CHARS, ADAPTIVE_MAX_TOKENS, RunConfig
+from .faults import CONDUCTOR_RAISED, FaultKind, FaultPlan, InjectedFault, StreamFault, plan_faults
+from .mix import StreamMix
 from .protocol import (
     ConductorState,
     Item,
     State,
     StreamEnd,
+    StreamError,
     StreamStart,
     Token,
 )
@@ -79,11 +88,55 @@ class MockConductor:
         self.streams_started = 0
         self.streams_ended = 0
         self.state = ConductorState.INITIALIZING
+        self.lengths = stream_lengths(config)
+        self.faults: FaultPlan = plan_faults(config.faults, self.lengths, config.seed)
+        self.faults_fired: dict[FaultKind, set[int]] = {kind: set() for kind in FaultKind}
+        """Streams each stream fault actually struck (the injector's side of the account)."""
+        self.streams_abandoned: set[int] = set()
+        self._pools = tuple(token_pool(size, config.seed) for size in config.mix.sizes) if config.mix else ()
+        self._open: dict[int, trio.CancelScope] = {}
+        self._t0: dict[int, float] = {}
+
+    def conversation_of(self, stream: int) -> int:
+        return stream % self.config.conversations
+
+    def abandon(self, stream: int) -> None:
+        """Give up on ``stream`` (it went silent): its producer is cancelled, the rest go on."""
+        scope = self._open.get(stream)
+        if scope is not None:
+            self.streams_abandoned.add(stream)
+            scope.cancel()
 
     async def run(self, send_channel: trio.MemorySendChannel[Item]) -> None:
         async with send_channel:
-            for stream, length in enumerate(stream_lengths(self.config)):
-                await self._stream(send_channel, stream, length)
+            if self.config.idle_s > 0:
+                await trio.sleep(self.config.idle_s)
+            lanes = min(self.config.conversations, self.config.streams)
+            if lanes == 1:
+                await self._lane(send_channel, 0)
+                return
+            async with trio.open_nursery() as nursery:
+                for lane in range(lanes):
+                    nursery.start_soon(self._lane, send_channel, lane)
+
+    async def _lane(self, channel: trio.MemorySendChannel[Item], lane: int) -> None:
+        for stream in range(lane, self.config.streams, self.config.conversations):
+            await self._supervised(channel, stream, self.lengths[stream])
+
+    async def _supervised(self, channel: trio.MemorySendChannel[Item], stream: int, length: int) -> None:
+        """One stream; if it raises, the receiver is told and the lane goes on."""
+        with trio.CancelScope() as scope:
+            self._open[stream] = scope
+            try:
+                await self._stream(channel, stream, length)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                raise
+            except Exception as exc:
+                error = StreamError(stream, f"{CONDUCTOR_RAISED} {type(exc).__name__}: {exc}")
+                await self._send(channel, (error, State(ConductorState.READY)))
+            finally:
+                del self._open[stream]
+                self._t0.pop(stream, None)
 
     async def _send(self, channel: trio.MemorySendChannel[Item], item: Item) -> None:
         await channel.send(item)
@@ -96,18 +149,49 @@ class MockConductor:
             channel,
             (
                 State(ConductorState.THINKING),
-                StreamStart(stream, 0, prompt_for(stream), length),
+                StreamStart(stream, self.conversation_of(stream), prompt_for(stream), length),
                 State(ConductorState.RESPONDING),
             ),
         )
         self.streams_started += 1
         self.state = ConductorState.RESPONDING
+        fault = self.faults.for_stream(stream)
+        full_length = length
+        if fault is not None:
+            length = fault.at_token
+        if self._pools:
+            checksum = await self._mixed_tokens(channel, stream, length)
+        else:
+            checksum = await self._tokens(channel, stream, length)
+        if fault is not None:
+            await self._strike(channel, fault)
+            return
+        elapsed = trio.current_time() - self._t0.pop(stream)
+        await self._send(
+            channel,
+            (StreamEnd(stream, full_length, checksum, elapsed), State(ConductorState.READY)),
+        )
+        self.streams_ended += 1
+        self.state = ConductorState.READY
+
+    async def _strike(self, channel: trio.MemorySendChannel[Item], fault: StreamFault) -> None:
+        self.faults_fired[fault.kind].add(fault.stream)
+        if fault.kind is FaultKind.STREAM_ERROR:
+            error = StreamError(fault.stream, f"injected stream error before token {fault.at_token}")
+            await self._send(channel, (error, State(ConductorState.READY)))
+        elif fault.kind is FaultKind.CONDUCTOR_RAISE:
+            raise InjectedFault(f"stream {fault.stream} before token {fault.at_token}")
+        else:
+            await trio.sleep_forever()  # silent: only the watchdog's abandon() ends this
+
+    async def _tokens(self, channel: trio.MemorySendChannel[Item], stream: int, length: int) -> int:
+        """Send tokens ``0..length-1`` of ``stream`` by schedule; return their CRC-32."""
         delay = self.config.message_delay_us / 1e6
         cap = self.config.batch_cap
         pool = self.pool
         npool = len(pool)
         checksum = 0
-        t0 = trio.current_time()
+        t0 = self._t0[stream] = trio.current_time()
         sent = 0
         while sent < length:
             now = trio.current_time()
@@ -133,10 +217,41 @@ class MockConductor:
                 await self._send(channel, tuple(tokens))
                 self.tokens_sent += end - sent
                 sent = end
-        elapsed = trio.current_time() - t0
-        await self._send(
-            channel,
-            (StreamEnd(stream, length, checksum, elapsed), State(ConductorState.READY)),
-        )
-        self.streams_ended += 1
-        self.state = ConductorState.READY
+        return checksum
+
+    async def _mixed_tokens(self, channel: trio.MemorySendChannel[Item], stream: int, length: int) -> int:
+        """As ``_tokens``, each token's size drawn from the seeded mix."""
+        config = self.config
+        assert config.mix is not None
+        delay = config.message_delay_us / 1e6
+        cap = config.batch_size
+        if cap == ADAPTIVE:
+            cap = max(1, min(ADAPTIVE_MAX_TOKENS, ADAPTIVE_MAX_CHARS // config.mix.largest))
+        pools = self._pools
+        npool = len(pools[0])
+        mix = StreamMix(config.mix, config.seed, stream)
+        checksum = 0
+        t0 = self._t0[stream] = trio.current_time()
+        sent = 0
+        while sent < length:
+            now = trio.current_time()
+            if delay > 0:
+                due = min(length, int((now - t0) / delay) + 1)
+                if due <= sent:
+                    await trio.sleep_until(t0 + sent * delay)
+                    # Token ``sent`` is due now, whatever float rounding says.
+                    now = trio.current_time()
+                    due = max(sent + 1, min(length, int((now - t0) / delay) + 1))
+                due = min(due, sent + cap)
+            else:
+                due = min(length, sent + cap)
+            classes = mix.next_classes(due - sent)
+            tokens = [
+                Token(stream, i, pools[c][(i * 7 + stream) % npool], t0 + i * delay if delay > 0 else now)
+                for i, c in zip(range(sent, due), classes, strict=True)
+            ]
+            checksum = zlib.crc32("".join([t.text for t in tokens]).encode(), checksum)
+            await self._send(channel, tuple(tokens))
+            self.tokens_sent += due - sent
+            sent = due
+        return checksum

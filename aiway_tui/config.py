@@ -6,6 +6,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from .faults import FaultSpec
+from .mix import TokenMix
+from .network import NetworkProfile
+
 ADAPTIVE = 0
 """``batch_size`` value meaning: send everything that is due, up to a cap."""
 
@@ -40,6 +44,14 @@ class RunConfig:
     width: int = 120
     height: int = 40
     seed: int = 0
+    conversations: int = 1
+    """Conversations streaming at once; stream ``s`` belongs to ``s % conversations``."""
+    idle_s: float = 0.0
+    """The app idles this long, nothing streaming, before the first stream."""
+    mix: TokenMix | None = None
+    """Mixed token sizes (``message_size`` is then unused)."""
+    network: NetworkProfile | None = None
+    faults: FaultSpec | None = None
 
     def __post_init__(self) -> None:
         _check_int("message_count", self.message_count, 1, 100_000_000)
@@ -55,6 +67,18 @@ class RunConfig:
         _check_int("width", self.width, 20, 1000)
         _check_int("height", self.height, 5, 1000)
         _check_int("seed", self.seed, 0, 2**63 - 1)
+        _check_int("conversations", self.conversations, 1, 10_000)
+        _check_num("idle_s", self.idle_s, 0.0, 86_400.0)
+        for part in (self.mix, self.network, self.faults):
+            if part is not None:
+                try:
+                    part.validate()
+                except ValueError as exc:
+                    raise ConfigError(str(exc)) from None
+        if self.faults is not None and self.faults.stream_faults > self.streams:
+            raise ConfigError(
+                f"faults need {self.faults.stream_faults} distinct streams but streams={self.streams}"
+            )
         if self.streams > self.message_count:
             raise ConfigError(
                 f"streams={self.streams} is more than message_count={self.message_count}: "
@@ -66,7 +90,8 @@ class RunConfig:
         """Most tokens one channel item may carry."""
         if self.batch_size != ADAPTIVE:
             return self.batch_size
-        return max(1, min(ADAPTIVE_MAX_TOKENS, ADAPTIVE_MAX_CHARS // self.message_size))
+        size = self.mix.largest if self.mix is not None else self.message_size
+        return max(1, min(ADAPTIVE_MAX_TOKENS, ADAPTIVE_MAX_CHARS // size))
 
     @property
     def batch_label(self) -> str:

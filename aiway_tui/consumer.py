@@ -4,12 +4,18 @@ A slow consumer (``consumer_delay_us`` per message) cannot sleep per message:
 any sleep here lasts at least ~1 ms. It accrues the debt instead and pays it
 in sleeps of at least 1 ms, keeping the overshoot as credit, so that the
 average rate is the one asked for.
+
+Injected stalls (``stalls``, from a fault plan) stop receiving for a while
+once a given number of tokens has been seen, so the channel fills behind it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import trio
 
+from .faults import ConsumerStall
 from .protocol import Item
 from .tracker import Inbox, MessageTracker
 
@@ -17,12 +23,30 @@ _MIN_SLEEP_S = 0.001
 
 
 class Consumer:
-    def __init__(self, tracker: MessageTracker, inbox: Inbox, delay_us: float = 0.0) -> None:
+    def __init__(
+        self,
+        tracker: MessageTracker,
+        inbox: Inbox,
+        delay_us: float = 0.0,
+        stalls: Sequence[ConsumerStall] = (),
+    ) -> None:
         self.tracker = tracker
         self.inbox = inbox
         self.delay_s = delay_us / 1e6
         self.stalled_s = 0.0
         self.done = trio.Event()
+        self.stalls = sorted(stalls, key=lambda s: s.after_tokens)
+        self.stalls_taken: list[float] = []
+        """Measured length of each injected stall (seconds)."""
+
+    async def _stall_if_due(self) -> None:
+        while len(self.stalls_taken) < len(self.stalls):
+            stall = self.stalls[len(self.stalls_taken)]
+            if self.tracker.tokens < stall.after_tokens:
+                return
+            started = trio.current_time()
+            await trio.sleep(stall.duration_s)
+            self.stalls_taken.append(trio.current_time() - started)
 
     async def run(self, receive_channel: trio.MemoryReceiveChannel[Item]) -> None:
         tracker = self.tracker
@@ -33,6 +57,11 @@ class Consumer:
         debt = 0.0
         try:
             async with receive_channel:
+                if self.stalls and delay <= 0:
+                    async for item in receive_channel:
+                        record(item, clock(), inbox)
+                        await self._stall_if_due()
+                    return
                 if delay <= 0:
                     async for item in receive_channel:
                         record(item, clock(), inbox)
@@ -46,5 +75,7 @@ class Consumer:
                         slept = clock() - started
                         self.stalled_s += slept
                         debt -= slept
+                    if self.stalls:
+                        await self._stall_if_due()
         finally:
             self.done.set()

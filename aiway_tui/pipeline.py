@@ -19,10 +19,14 @@ import trio
 from .conductor import MockConductor
 from .config import RunConfig
 from .consumer import Consumer
+from .faults import FaultySurface
+from .network import SimulatedNetwork
 from .painter import FrameInbox, Painter, Surface
+from .phase_cpu import PhaseCpu
 from .protocol import Item, Token
 from .resources import ResourceSampler
 from .tracker import Inbox, MessageTracker, NullInbox
+from .watchdog import StreamWatchdog
 
 _DRAIN_TIMEOUT_S = 2.0
 """How long a completed run waits for its last frame to reach the screen."""
@@ -45,14 +49,25 @@ class Pipeline:
         self.tracker = MessageTracker()
         self.inbox: Inbox
         self.painter: Painter | None = None
+        faults = self.conductor.faults
+        self.faulty_surface: FaultySurface | None = None
+        if surface is not None and faults.painter_raise_at_frame:
+            surface = self.faulty_surface = FaultySurface(surface, faults.painter_raise_at_frame)
         if surface is not None:
             frame_inbox = FrameInbox(max_chars=config.scrollback * config.width)
             self.painter = Painter(frame_inbox, surface, config.fps)
             self.inbox = frame_inbox
         else:
             self.inbox = NullInbox()
-        self.consumer = Consumer(self.tracker, self.inbox, config.consumer_delay_us)
+        self.consumer = Consumer(self.tracker, self.inbox, config.consumer_delay_us, faults.stalls)
+        self.watchdog: StreamWatchdog | None = None
+        if faults.watch_idle:
+            self.watchdog = StreamWatchdog(self.tracker, faults.idle_timeout_s, self.conductor.abandon)
+        self.network: SimulatedNetwork | None = None
+        if config.network is not None:
+            self.network = SimulatedNetwork(config.network, config.seed, config.buffer)
         self.sampler = ResourceSampler()
+        self.phase_cpu = PhaseCpu(config.idle_s)
         self.root = trio.CancelScope()
         self.ending: Ending | None = None
         self.quit_reason: str | None = None
@@ -71,6 +86,8 @@ class Pipeline:
         self.quit_cancelled_at: float | None = None
         self.finished_at: float | None = None
         self._send: trio.MemorySendChannel[Item] | None = None
+        self._link: trio.MemoryReceiveChannel[Item] | None = None
+        """The conductor's side of the simulated network, drained at the end like the channel."""
 
     # Control, from inside the Trio run.
 
@@ -124,7 +141,18 @@ class Pipeline:
         try:
             with self.root, trio.move_on_after(config.time_limit_s) as deadline:
                 async with trio.open_nursery() as nursery:
-                    nursery.start_soon(self._task, "conductor", self.conductor.run, send)
+                    if self.network is None:
+                        nursery.start_soon(self._task, "conductor", self.conductor.run, send)
+                    else:
+                        link_send, link_receive = trio.open_memory_channel[Item](config.buffer)
+                        self._link = link_receive
+                        nursery.start_soon(self._task, "conductor", self.conductor.run, link_send)
+                        nursery.start_soon(
+                            self._task, "network", self.network.run, link_receive.clone(), send
+                        )
+                    if self.watchdog is not None:
+                        nursery.start_soon(self._task, "watchdog", self.watchdog.run)
+                    nursery.start_soon(self._task, "phase_cpu", self.phase_cpu.run, self.consumer.done)
                     nursery.start_soon(self._task, "consumer", self.consumer.run, receive.clone())
                     nursery.start_soon(self._task, "sampler", self.sampler.run)
                     if self.painter is not None:
@@ -146,6 +174,10 @@ class Pipeline:
             self.finished_at = time.perf_counter()
             self.peak_buffer = send.statistics().peak_buffer_used
             self.tokens_in_flight_at_end = _drain(receive)
+            if self.network is not None:
+                self.tokens_in_flight_at_end += self.network.tokens_held
+            if self._link is not None:
+                self.tokens_in_flight_at_end += _drain(self._link)
             if self.ending is None:
                 if deadline.cancelled_caught:
                     self.ending = Ending.TIMED_OUT

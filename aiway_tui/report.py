@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .accounting import extended_results, fault_summary
 from .criteria import CriterionResult, evaluate
 from .latency import Distribution
 from .pipeline import Ending, Pipeline
@@ -190,6 +191,9 @@ def build_report(
         results["render_p99_ms"] = render.p99_ms
     else:
         results.update({"frames": 0, "fps": 0.0})
+    results.update(extended_results(pipeline, latency["delivery"].mean_ms if "delivery" in latency else None))
+    if pipeline.network is not None:
+        latency["network"] = pipeline.network.delay.summary()
     criteria = evaluate(scenario.criteria, results, config)
     return RunReport(
         scenario=scenario.name,
@@ -264,6 +268,18 @@ def render_text(report: RunReport) -> str:
         f"cancel->tasks done {_ms(report.quit.cancel_to_tasks_done_ms)}, "
         f"tasks done->app exit {_ms(report.quit.tasks_done_to_app_exit_ms)})",
     ]
+    if r.get("conversations", 1) > 1:
+        lines.append(f"  Conversations: {r['conversations_intact']:.0f} of {r['conversations']:.0f} intact")
+    faults = fault_summary(r)
+    if faults:
+        lines.append(f"  {faults}")
+    if "network" in report.latency:
+        net = report.latency["network"]
+        lines.append(
+            f"  Simulated network: mean {net.mean_ms:.1f} ms, p99 {net.p99_ms:.1f} ms per token "
+            f"({r['network_share_pct']:.0f}% of mean delivery latency); "
+            f"{r['network_packets_held_for_burst']:.0f} packets held for bursts"
+        )
     if report.failure:
         lines.append(f"  Failure: {report.failure} (in {report.failed_task or 'the run'})")
     lines += ["", "Criteria:"]

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from .config import ConfigError, RunConfig
 from .criteria import Criterion
+from .faults import FaultSpec
+from .mix import TokenMix
+from .network import NetworkProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,142 @@ SCENARIOS: tuple[Scenario, ...] = (
         seed_test="test_stress_backpressure_handling",
     ),
 )
+
+_ALL_TOKENS = Criterion(
+    "All {message_count:,} tokens received", "tokens_received", "==", "message_count", "ours"
+)
+_INTACT_CONVERSATIONS = Criterion(
+    "Every conversation verified separately", "conversations_intact", "==", "conversations", "ours"
+)
+_ON_TIME = Criterion("Completed within its deadline", "completed", "==", 1, "ours")
+
+BEYOND_SEED: tuple[Scenario, ...] = (
+    Scenario(
+        name="conversations",
+        title="Concurrent Conversations",
+        purpose="4 conversations streaming at once, interleaved in one channel, each verified.",
+        config=RunConfig(
+            message_count=400_000, message_size=10, streams=16, conversations=4, time_limit_s=30
+        ),
+        criteria=(
+            _ALL_TOKENS,
+            _INTACT_CONVERSATIONS,
+            Criterion("Throughput > 10K tok/s", "tokens_per_s", ">", 10_000, "ours"),
+            Criterion("Zero errors", "errors", "==", 0, "ours"),
+            _ON_TIME,
+            *_INTEGRITY,
+        ),
+        seed_test="",
+    ),
+    Scenario(
+        name="mixed-load",
+        title="Mixed Load",
+        purpose="Short, medium and long tokens (5/100/2000 chars) interleaved by a seeded mix.",
+        config=RunConfig(
+            message_count=200_000,
+            streams=9,
+            conversations=3,
+            mix=TokenMix((5, 100, 2_000), (70.0, 25.0, 5.0)),
+            time_limit_s=30,
+        ),
+        criteria=(
+            _ALL_TOKENS,
+            _INTACT_CONVERSATIONS,
+            Criterion("Memory growth < 100 MB", "memory_growth_mb", "<", 100, "ours"),
+            Criterion("Zero errors", "errors", "==", 0, "ours"),
+            _ON_TIME,
+            *_INTEGRITY,
+        ),
+        seed_test="",
+    ),
+    Scenario(
+        name="chaos",
+        title="Error Injection",
+        purpose="Seeded faults: stream errors, a conductor raise, a silent stream, consumer stalls.",
+        config=RunConfig(
+            message_count=60_000,
+            message_size=10,
+            message_delay_us=20,
+            streams=12,
+            conversations=3,
+            faults=FaultSpec(
+                stream_errors=2,
+                conductor_raises=1,
+                silent_streams=1,
+                consumer_stalls=2,
+                stall_ms=150,
+                idle_timeout_s=0.5,
+            ),
+            time_limit_s=20,
+        ),
+        criteria=(
+            Criterion("Every planned fault injected", "faults_not_fired", "==", 0, "ours"),
+            Criterion(
+                "Every injected fault detected, by kind and stream", "faults_unaccounted", "==", 0, "ours"
+            ),
+            Criterion("Every other stream intact", "streams_failed_unfaulted", "==", 0, "ours"),
+            Criterion("Ends within its deadline (no hang)", "completed", "==", 1, "ours"),
+            Criterion("Zero lost", "lost", "==", 0, "ours"),
+            Criterion("Zero duplicated", "duplicated", "==", 0, "ours"),
+            Criterion("Zero reordered", "reordered", "==", 0, "ours"),
+        ),
+        seed_test="",
+    ),
+    Scenario(
+        name="network",
+        title="Network Simulation",
+        purpose="20 ms latency, 5 ms mean jitter, a 50 ms quiet spell every 250 ms (bursts).",
+        config=RunConfig(
+            message_count=20_000,
+            message_size=10,
+            message_delay_us=200,
+            streams=4,
+            conversations=2,
+            network=NetworkProfile(latency_ms=20, jitter_ms=5, burst_every_ms=250, burst_hold_ms=50),
+            time_limit_s=20,
+        ),
+        criteria=(
+            _ALL_TOKENS,
+            _INTACT_CONVERSATIONS,
+            Criterion("Network delay applied (mean >= 20 ms)", "network_delay_mean_ms", ">=", 20, "ours"),
+            Criterion("Bursts happened", "network_packets_held_for_burst", ">", 0, "ours"),
+            # Network p99 (~80 ms) + a 50 ms quiet spell + catching up after it, on a shared machine.
+            Criterion("p99 delivery latency < 400 ms", "delivery_p99_ms", "<", 400, "ours"),
+            _ON_TIME,
+            *_INTEGRITY,
+        ),
+        seed_test="",
+    ),
+    Scenario(
+        name="cpu-idle",
+        title="CPU: Idle UI",
+        purpose="The app up for 5 s, nothing streaming (judged after 0.5 s to settle), then one token.",
+        config=RunConfig(message_count=1, message_size=5, idle_s=5, time_limit_s=20),
+        criteria=(
+            Criterion("Average CPU while idle < 2%", "cpu_idle_percent", "<", 2, "ours"),
+            _ON_TIME,
+            *_INTEGRITY,
+        ),
+        seed_test="",
+    ),
+    Scenario(
+        name="cpu-streaming",
+        title="CPU: Realistic Streaming",
+        purpose="250 tokens at 50 tokens/s (5 s) after 1 s idle, as a real assistant reply arrives.",
+        config=RunConfig(
+            message_count=250, message_size=5, message_delay_us=20_000, idle_s=1, time_limit_s=20
+        ),
+        criteria=(
+            _ALL_TOKENS,
+            Criterion("Average CPU while streaming < 5%", "cpu_stream_percent", "<", 5, "ours"),
+            _ON_TIME,
+            *_INTEGRITY,
+        ),
+        seed_test="",
+    ),
+)
+
+SCENARIOS = SCENARIOS + BEYOND_SEED
 
 _BY_NAME = {s.name: s for s in SCENARIOS}
 

@@ -61,6 +61,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self._wrap_width = 80
         self._pending_delivery: list[tuple[int, float]] = []
         self._on_delivered: Callable[[int, float], None] | None = None
+        self._rows_added = 0
+        self._rows_added_shown = -1
 
     # Writing.
 
@@ -68,6 +70,7 @@ class TranscriptView(ScrollView, can_focus=True):
         """A new message: a label row, then its text wrapped."""
         self._open = False
         self.rows.append(Row(label, label_kind, False))
+        self._rows_added += 1
         self._append(text, kind, new_line=True)
         self._open = kind == AI
         self._changed()
@@ -101,12 +104,19 @@ class TranscriptView(ScrollView, can_focus=True):
             continued = True
         if not text and not continued:
             rows.append(Row("", kind, False))
+            self._rows_added += 1
             return
         for start in range(0, len(text), width):
             rows.append(Row(text[start : start + width], kind, continued))
+            self._rows_added += 1
             continued = True
 
     def _changed(self) -> None:
+        if self._rows_added == self._rows_added_shown and self.rows:
+            # Only the last row grew (a slow stream, most frames): repaint that row alone.
+            self.refresh_lines(len(self.rows) - 1)
+            return
+        self._rows_added_shown = self._rows_added
         follow = self.is_vertical_scroll_end or self.max_scroll_y == 0
         self.virtual_size = Size(self._wrap_width, len(self.rows))
         if follow:

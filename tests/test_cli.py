@@ -70,7 +70,7 @@ def test_a_failed_criterion_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
         (["run", "1m-short", "--delay-us", "nan"], "message_delay_us=nan is out of range"),
         (["run", "1m-short", "--count", "3", "--streams", "4"], "every stream needs at least one token"),
         (["run", "1m-short", "--bogus"], "unrecognized arguments: --bogus"),
-        (["run"], "the following arguments are required"),
+        (["run"], "name scenarios, 'all', or give --scenario-file PATH"),
         (["frobnicate"], "invalid choice"),
         (["run", "1m-short", "--json", "/nonexistent/dir/out.json"], "does not exist"),
     ],

@@ -37,7 +37,8 @@ def test_missing_metric_fails() -> None:
 
 
 def test_catalogue_has_the_seed_five_with_their_criteria() -> None:
-    assert [s.name for s in SCENARIOS] == ["1m-short", "1m-medium", "1k-long", "rapid-tokens", "backpressure"]
+    seed_five = ["1m-short", "1m-medium", "1k-long", "rapid-tokens", "backpressure"]
+    assert [s.name for s in SCENARIOS[:5]] == seed_five
     rapid = get_scenario("rapid-tokens")
     assert rapid.config.message_delay_us == 10
     assert {c.metric for c in rapid.criteria} >= {

@@ -1,0 +1,78 @@
+"""Beyond the seed's five: conversations, mixed load, chaos, network, CPU.
+
+Each runs the real Textual app headless, sized to a few seconds, and asserts
+every criterion of its scenario plus what that scenario is about.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aiway_tui.host import run_as_guest
+from aiway_tui.report import RunReport, render_text
+from aiway_tui.scenarios import get_scenario
+from aiway_tui.session import SessionOptions, run_session
+
+OPTIONS = SessionOptions(handle_signals=False)
+
+
+async def run_scenario(name: str) -> RunReport:
+    report = await run_session(get_scenario(name), None, OPTIONS)
+    print(render_text(report))
+    failed = [f"{c.name}: {c.value} (needs {c.op} {c.threshold})" for c in report.criteria if not c.passed]
+    assert report.passed, failed
+    assert report.ending == "completed"
+    return report
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_stress_concurrent_conversations() -> None:
+    report = await run_scenario("conversations")
+    r = report.results
+    assert r["conversations"] == r["conversations_intact"] == 4
+    assert r["streams_intact"] == 16
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_stress_mixed_load() -> None:
+    report = await run_scenario("mixed-load")
+    r = report.results
+    assert r["tokens_received"] == 200_000
+    # The mix's expected 128.5 chars a token, give or take the draw.
+    assert 110 < r["chars_received"] / r["tokens_received"] < 150
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_stress_chaos_every_fault_accounted_for() -> None:
+    report = await run_scenario("chaos")
+    r = report.results
+    assert r["faults_injected"] == r["faults_detected"] == 6
+    assert r["faults_unaccounted"] == 0
+    assert r["streams_failed_unfaulted"] == 0
+    assert r["streams_intact"] == 12 - 4
+    assert r["duration_s"] < report.config["time_limit_s"]
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_stress_network_simulation() -> None:
+    report = await run_scenario("network")
+    r = report.results
+    assert r["network_delay_mean_ms"] >= 20
+    assert 0 < r["network_share_pct"] <= 100
+    assert report.latency["delivery"].p50_ms >= 20  # delivery latency includes the network
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_stress_cpu_idle_ui() -> None:
+    report = await run_scenario("cpu-idle")
+    assert report.results["cpu_idle_percent"] < 2
+
+
+@pytest.mark.xfail(
+    reason="known shortfall: 4.6-6.8 % measured at 30 fps on shared 2-core machines (README, CPU)",
+    strict=False,
+)
+@pytest.mark.trio(run=run_as_guest)
+async def test_stress_cpu_realistic_streaming() -> None:
+    report = await run_scenario("cpu-streaming")
+    assert report.results["cpu_stream_percent"] < 5
