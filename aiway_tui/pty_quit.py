@@ -184,7 +184,12 @@ def run_pty_trials(
 
 
 def build_pty_report(
-    scenario: Scenario, moment: str, seed: int, trials_asked: int, trials: list[PtyTrial]
+    scenario: Scenario,
+    moment: str,
+    seed: int,
+    trials_asked: int,
+    trials: list[PtyTrial],
+    warmup: int = 0,
 ) -> QuitLatencyReport:
     return build_quit_report(
         mode="pseudo-terminal",
@@ -197,5 +202,6 @@ def build_pty_report(
         stage_labels=STAGE_LABELS,
         total_stage="q_to_exit",
         p99_stage="app_total",
+        warmup=warmup,
         p99_label=f"p99 in-app quit < {P99_TARGET_MS:g} ms (key -> app exit), in a real terminal",
     )

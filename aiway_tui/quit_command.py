@@ -52,6 +52,13 @@ def add_quit_latency_parser(sub: argparse._SubParsersAction[P]) -> None:
         metavar="N",
         help=f"quits to measure (default {DEFAULT_TRIALS}; {DEFAULT_PTY_TRIALS} with --pty)",
     )
+    parser.add_argument(
+        "--warmup",
+        type=_whole,
+        default=1,
+        metavar="N",
+        help="trials run first and not counted (first-time imports and code paths; default 1)",
+    )
     parser.add_argument("--seed", type=_whole, default=0, metavar="S", help="seed for the waits before q")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
     parser.add_argument(
@@ -63,6 +70,8 @@ def _check(args: argparse.Namespace) -> int:
     trials = args.trials if args.trials is not None else (DEFAULT_PTY_TRIALS if args.pty else DEFAULT_TRIALS)
     if not 1 <= trials <= MAX_TRIALS:
         raise ConfigError(f"--trials {trials} is out of range (1..{MAX_TRIALS})")
+    if not 0 <= args.warmup <= MAX_TRIALS:
+        raise ConfigError(f"--warmup {args.warmup} is out of range (0..{MAX_TRIALS})")
     if args.seed < 0:
         raise ConfigError(f"--seed {args.seed} is out of range (>= 0)")
     if args.json is not None:
@@ -104,12 +113,13 @@ def run_quit_latency(args: argparse.Namespace) -> int:
             progress(trial)
 
         try:
+            run_pty_trials(scenario, list(plan_trials(moments, args.warmup, args.seed, PTY_WAIT_RANGE_S)))
             run_pty_trials(
                 scenario, list(plan_trials(moments, trials_asked, args.seed, PTY_WAIT_RANGE_S)), keep_pty
             )
         except KeyboardInterrupt:
             interrupted = True
-        report = build_pty_report(scenario, args.moment, args.seed, trials_asked, pty_done)
+        report = build_pty_report(scenario, args.moment, args.seed, trials_asked, pty_done, args.warmup)
     else:
         done: list[QuitTrial] = []
 
@@ -120,10 +130,11 @@ def run_quit_latency(args: argparse.Namespace) -> int:
             progress(trial)
 
         try:
+            run_trials(scenario, list(plan_trials(moments, args.warmup, args.seed)), INTERACTIVE)
             run_trials(scenario, list(plan_trials(moments, trials_asked, args.seed)), INTERACTIVE, keep)
         except KeyboardInterrupt:
             interrupted = True
-        report = build_in_process_report(scenario, args.moment, args.seed, trials_asked, done)
+        report = build_in_process_report(scenario, args.moment, args.seed, trials_asked, done, args.warmup)
     print(render_quit_text(report), flush=True)
     if args.json is not None:
         write_json_atomic(args.json, report.as_dict())

@@ -235,7 +235,12 @@ def run_trials(
 
 
 def build_in_process_report(
-    scenario: Scenario, moment: str, seed: int, trials_asked: int, trials: list[QuitTrial]
+    scenario: Scenario,
+    moment: str,
+    seed: int,
+    trials_asked: int,
+    trials: list[QuitTrial],
+    warmup: int = 0,
 ) -> QuitLatencyReport:
     return build_quit_report(
         mode="in process",
@@ -248,5 +253,6 @@ def build_in_process_report(
         stage_labels=STAGE_LABELS,
         total_stage="total",
         p99_stage="total",
+        warmup=warmup,
         p99_label=f"p99 quit < {P99_TARGET_MS:g} ms in process, under load (press -> app exit)",
     )

@@ -64,6 +64,8 @@ class QuitLatencyReport:
     by_moment: dict[str, Distribution]
     stall: Distribution | None
     criteria: tuple[CriterionResult, ...]
+    warmup: int = 0
+    """Trials run first and not counted."""
 
     @property
     def passed(self) -> bool:
@@ -87,6 +89,7 @@ class QuitLatencyReport:
             "seed": self.seed,
             "trials_asked": self.trials_asked,
             "trials_run": len(self.trials),
+            "warmup_trials": self.warmup,
             "passed": self.passed,
             "stages": {s.name: {"label": s.label, **s.distribution.as_dict()} for s in self.stages},
             "total_stage": self.total_stage,
@@ -118,6 +121,7 @@ def build_quit_report(
     total_stage: str,
     p99_stage: str,
     p99_label: str,
+    warmup: int = 0,
 ) -> QuitLatencyReport:
     """Distributions per stage and per moment, judged against the seed's bound and our p99."""
     stages = tuple(
@@ -160,6 +164,7 @@ def build_quit_report(
         by_moment=by_moment,
         stall=_distribution(stalls) if stalls else None,
         criteria=evaluate(criteria, results, config),
+        warmup=warmup,
     )
 
 
@@ -178,6 +183,7 @@ def render_quit_text(report: QuitLatencyReport) -> str:
     lines = [
         f"=== Quit latency ({report.mode}): {report.title},"
         f" {len(report.trials)} trials, seed {report.seed} ===",
+        f"(after {report.warmup} warm-up trial(s), not counted)" if report.warmup else "(no warm-up)",
         "",
         _head("Stage"),
     ]
@@ -197,8 +203,10 @@ def render_quit_text(report: QuitLatencyReport) -> str:
             _head(""),
             _row("longest stretch", report.stall),
             f"  worst: {worst.stall.longest_ms:.2f} ms, {worst.stall.culprit}"
-            f" (trial {worst.index}, {worst.moment}; longest Trio step {worst.stall.trio_step_ms:.2f} ms,"
-            f" host loop {worst.stall.host_ms:.2f} ms)",
+            f" (trial {worst.index}, {worst.moment})",
+            f"    longest Trio step {worst.stall.trio_step_ms:.2f} ms"
+            f" in {worst.stall.trio_step_culprit or '-'};"
+            f" host loop held Trio's tick {worst.stall.host_ms:.2f} ms",
         ]
     lines += ["", "Slowest trials:"]
     for trial in report.slowest():

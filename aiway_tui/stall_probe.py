@@ -78,7 +78,7 @@ class StallProbe(trio.abc.Instrument):
     def __init__(self) -> None:
         self.live_tasks: set[trio.lowlevel.Task] = set()
         """Tasks spawned since this probe was installed that have not exited."""
-        self._step_started = 0.0
+        self._step_started = math.inf  # installed mid-step: that first step is not timed
         self._wake_due = math.inf
         self.reset()
 
