@@ -64,6 +64,8 @@ class PtyTrial:
     exit_code: int | None
     problems: tuple[str, ...]
     stall: Stall | None = field(default=None)
+    quit_stall: Stall | None = field(default=None)
+    """Not seen from outside the process: the in-process trials measure these."""
 
     def as_dict(self) -> dict[str, Any]:
         return {

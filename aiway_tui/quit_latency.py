@@ -23,6 +23,7 @@ import trio
 from textual.pilot import Pilot
 
 from .app import ChatApp
+from .config import RunConfig
 from .host import run_as_guest
 from .pipeline import Pipeline
 from .quit_moments import Moment, where_now
@@ -77,6 +78,9 @@ class QuitTrial:
     where: tuple[str, ...]
     stages_ms: dict[str, float]
     stall: Stall
+    """The longest stretch while streaming (stream start -> press): the floor."""
+    quit_stall: Stall
+    """The longest stretch during the quit (press -> app exit): what delayed this one."""
     ending: str
     tokens_received: int
     problems: tuple[str, ...]
@@ -98,6 +102,7 @@ class QuitTrial:
             "where": list(self.where),
             "stages_ms": self.stages_ms,
             "stall": self.stall.as_dict(),
+            "quit_stall": self.quit_stall.as_dict(),
             "ending": self.ending,
             "tokens_received": self.tokens_received,
             "clean": self.clean,
@@ -138,6 +143,7 @@ class _Driver:
             with trio.move_on_after(MOMENT_TIMEOUT_S):
                 await wait_for(lambda: ready(pipeline), period=0.001)
         self.stall = self.probe.snapshot()
+        self.probe.reset()
         self.pressed_at = time.perf_counter()
         await press(pilot, "q")
 
@@ -167,14 +173,8 @@ async def run_trial(scenario: Scenario, plan: TrialPlan, options: SessionOptions
     apps: list[ChatApp] = []
     trio.lowlevel.add_instrument(probe)
     try:
-        async with trio.open_nursery() as nursery:
-
-            def on_ready(app: ChatApp, pipeline: Pipeline, pilot: Pilot[object]) -> None:
-                apps.append(app)
-                driver.attach(app, pipeline, pilot, nursery)
-
-            report = await run_session(scenario, config, options, on_ready=on_ready)
-            nursery.cancel_scope.cancel()  # a press still waiting on the exited app's screen
+        with probe.sampling():
+            report, quit_stall = await _run_driven(scenario, config, options, driver, apps)
         left = sorted({task.name for task in probe.live_tasks})
     finally:
         trio.lowlevel.remove_instrument(probe)
@@ -186,10 +186,28 @@ async def run_trial(scenario: Scenario, plan: TrialPlan, options: SessionOptions
         where=driver.where or (("not pressed",) if driver.pressed_at is None else ("?",)),
         stages_ms=_stages(driver, report, key_at),
         stall=driver.stall,
+        quit_stall=quit_stall,
         ending=report.ending,
         tokens_received=int(report.results["tokens_received"]),
         problems=_problems(report, driver.pipeline, left, driver.pressed_at),
     )
+
+
+async def _run_driven(
+    scenario: Scenario, config: RunConfig, options: SessionOptions, driver: _Driver, apps: list[ChatApp]
+) -> tuple[RunReport, Stall]:
+    """The session, with the driver at the keyboard; and the stall seen during the quit."""
+    async with trio.open_nursery() as nursery:
+
+        def on_ready(app: ChatApp, pipeline: Pipeline, pilot: Pilot[object]) -> None:
+            apps.append(app)
+            driver.attach(app, pipeline, pilot, nursery)
+
+        report = await run_session(scenario, config, options, on_ready=on_ready)
+        # Taken in the step that built the report: that step has not ended, so it is not counted.
+        quit_stall = driver.probe.snapshot()
+        nursery.cancel_scope.cancel()  # a press still waiting on the exited app's screen
+    return report, quit_stall
 
 
 def _problems(

@@ -7,7 +7,7 @@ trials (``pty_quit``): both give trials with named stages in milliseconds.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -41,6 +41,8 @@ class Trial(Protocol):
     def problems(self) -> tuple[str, ...]: ...
     @property
     def stall(self) -> Stall | None: ...
+    @property
+    def quit_stall(self) -> Stall | None: ...
     def as_dict(self) -> dict[str, Any]: ...
 
 
@@ -63,6 +65,7 @@ class QuitLatencyReport:
     total_stage: str
     by_moment: dict[str, Distribution]
     stall: Distribution | None
+    quit_stall: Distribution | None
     criteria: tuple[CriterionResult, ...]
     warmup: int = 0
     """Trials run first and not counted."""
@@ -95,6 +98,7 @@ class QuitLatencyReport:
             "total_stage": self.total_stage,
             "by_moment": {k: v.as_dict() for k, v in self.by_moment.items()},
             "stall": None if self.stall is None else self.stall.as_dict(),
+            "quit_stall": None if self.quit_stall is None else self.quit_stall.as_dict(),
             "slowest": [t.as_dict() for t in self.slowest()],
             "criteria": [c.as_dict() for c in self.criteria],
             "trials": [t.as_dict() for t in self.trials],
@@ -136,6 +140,7 @@ def build_quit_report(
         for m in moments
     }
     stalls = [t.stall.longest_ms for t in trials if t.stall is not None]
+    quit_stalls = [t.quit_stall.longest_ms for t in trials if t.quit_stall is not None]
     totals = [t.stages_ms.get(total_stage, math.inf) for t in trials]
     p99 = _distribution([t.stages_ms[p99_stage] for t in trials if p99_stage in t.stages_ms])
     results = {
@@ -163,6 +168,7 @@ def build_quit_report(
         total_stage=total_stage,
         by_moment=by_moment,
         stall=_distribution(stalls) if stalls else None,
+        quit_stall=_distribution(quit_stalls) if quit_stalls else None,
         criteria=evaluate(criteria, results, config),
         warmup=warmup,
     )
@@ -179,6 +185,22 @@ def _head(title: str, width: int = 26) -> str:
     return f"  {title:<{width}} {'n':>5} {'min':>8} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>8}  (ms)"
 
 
+def _streaming(trial: Trial) -> Stall | None:
+    return trial.stall
+
+
+def _quitting(trial: Trial) -> Stall | None:
+    return trial.quit_stall
+
+
+def _worst(trials: Sequence[Trial], of: Callable[[Trial], Stall | None]) -> Trial:
+    def longest(trial: Trial) -> float:
+        stall = of(trial)
+        return -1.0 if stall is None else stall.longest_ms
+
+    return max(trials, key=longest)
+
+
 def render_quit_text(report: QuitLatencyReport) -> str:
     lines = [
         f"=== Quit latency ({report.mode}): {report.title},"
@@ -191,23 +213,22 @@ def render_quit_text(report: QuitLatencyReport) -> str:
     total_label = {s.name: s.label for s in report.stages}[report.total_stage]
     lines += ["", _head(f"By moment ({total_label})")]
     lines += [_row(moment, d) for moment, d in report.by_moment.items()]
-    if report.stall is not None:
-        worst = max(
-            (t for t in report.trials if t.stall is not None),
-            key=lambda t: t.stall.longest_ms if t.stall is not None else 0.0,
-        )
-        assert worst.stall is not None
+    if report.stall is not None and report.quit_stall is not None:
         lines += [
             "",
-            "Longest UI-thread stretch without a Trio checkpoint (stream start -> key press), per trial:",
+            "Longest UI-thread stretch without a Trio checkpoint, per trial:",
             _head(""),
-            _row("longest stretch", report.stall),
-            f"  worst: {worst.stall.longest_ms:.2f} ms, {worst.stall.culprit}"
-            f" (trial {worst.index}, {worst.moment})",
-            f"    longest Trio step {worst.stall.trio_step_ms:.2f} ms"
-            f" in {worst.stall.trio_step_culprit or '-'};"
-            f" host loop held Trio's tick {worst.stall.host_ms:.2f} ms",
+            _row("while streaming (floor)", report.stall),
+            _row("during the quit", report.quit_stall),
         ]
+        for label, of in (("while streaming", _streaming), ("during a quit", _quitting)):
+            worst = _worst(report.trials, of)
+            stall = of(worst)
+            if stall is not None:
+                lines.append(
+                    f"  worst {label}: {stall.longest_ms:.2f} ms (trial {worst.index}, {worst.moment}):"
+                    f" {stall.culprit}"
+                )
     lines += ["", "Slowest trials:"]
     for trial in report.slowest():
         stages = ", ".join(
@@ -220,9 +241,12 @@ def render_quit_text(report: QuitLatencyReport) -> str:
             f"  #{trial.index:<4} {trial.moment:<14} {'-' if total is None else f'{total:.2f} ms':>10}"
             f"  where: {', '.join(trial.where) or '-'}  ({stages})"
         )
-        if trial.stall is not None:
-            line += f"; floor {trial.stall.longest_ms:.2f} ms: {trial.stall.culprit}"
         lines.append(line)
+        if trial.stall is not None and trial.quit_stall is not None:
+            lines.append(
+                f"        floor while streaming {trial.stall.longest_ms:.2f} ms;"
+                f" during the quit {trial.quit_stall.longest_ms:.2f} ms: {trial.quit_stall.culprit}"
+            )
         lines += [f"        problem: {p}" for p in trial.problems]
     shown = {t.index for t in report.slowest()}
     unclean = [t for t in report.trials if t.problems and t.index not in shown]

@@ -74,22 +74,25 @@ async def test_stall_probe_names_a_trio_task_that_skips_checkpoints_and_sees_hos
     probe = StallProbe()
     trio.lowlevel.add_instrument(probe)
     try:
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(_hog_without_checkpoint)
-        trio_side = probe.snapshot()
-        probe.reset()
-        asyncio.get_running_loop().call_soon(_busy, 0.04)  # the host loop, between Trio ticks
-        await trio.sleep(0.01)
-        await trio.sleep(0.01)
-        host_side = probe.snapshot()
+        with probe.sampling():
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(_hog_without_checkpoint)
+            trio_side = probe.snapshot()
+            probe.reset()
+            asyncio.get_running_loop().call_soon(_busy, 0.04)  # the host loop, between Trio ticks
+            await trio.sleep(0.01)
+            await trio.sleep(0.01)
+            host_side = probe.snapshot()
     finally:
         trio.lowlevel.remove_instrument(probe)
     assert trio_side.trio_step_ms >= 30
     assert "_hog_without_checkpoint" in trio_side.trio_step_culprit
+    assert "_busy" in trio_side.sampled_stack
     assert trio_side.culprit.startswith("Trio task step in")
     assert host_side.host_ms >= 25
     assert host_side.trio_step_ms < 25
-    assert host_side.culprit == HOST
+    assert host_side.culprit.startswith(HOST)
+    assert "_busy" in host_side.sampled_stack  # the watchdog saw where the host loop was
     assert not probe.live_tasks
 
 
