@@ -13,11 +13,11 @@ effect no sooner than the thread gets back to Trio. Two things can hold it:
   at least every ~33 ms, so longer stalls are seen.
 
 To name *what* held the thread, a watchdog thread looks every 2 ms; once a
-stretch passes 5 ms it samples the UI thread's Python stack (the way a
-sampling profiler does); the sample taken deepest into a stretch goes with
-it if it turns out the longest. It is where the thread was, not a profile:
-"idle in select" means the thread was not busy at all, but waiting on the OS
-(on a loaded machine, the wake-up itself came late).
+stretch passes 5 ms it samples the UI thread's Python stack every 2 ms
+(the way a sampling profiler does); the stretch recorded as the longest is
+named by its last busy sample, or called idle when most samples found the
+thread idle in ``select``: not busy at all, but waiting on the OS (on a
+loaded machine, the wake-up itself came late).
 
 It is a Trio ``Instrument``: add it at run time with
 ``trio.lowlevel.add_instrument`` (it costs two clock reads per task step, and
@@ -129,8 +129,9 @@ class StallProbe(trio.abc.Instrument):
         self._longest_host = 0.0
         self._step_sample: tuple[float, str] = (0.0, "")
         self._host_sample: tuple[float, str] = (0.0, "")
-        self._current: tuple[float, float, str] = (math.nan, 0.0, "")
-        """The watchdog's deepest sample of the stretch in progress: (its start, held, stack)."""
+        self._current: tuple[float, float, str, int, int] = (math.nan, 0.0, "", 0, 0)
+        """The watchdog's view of the stretch in progress: its start, how long it had been held
+        at the last sample, the last busy stack, and how many samples were busy and idle."""
 
     def snapshot(self) -> Stall:
         """The longest stretches that have ended (one still in progress is not counted)."""
@@ -141,8 +142,11 @@ class StallProbe(trio.abc.Instrument):
         )
 
     def _sample_of(self, since: float) -> tuple[float, str]:
-        started, held, stack = self._current
-        return (held, stack) if started == since else (0.0, "")
+        """What held the thread in the stretch that began at ``since``: busy where, or idle."""
+        started, held, stack, busy, idle = self._current
+        if started != since:
+            return (0.0, "")
+        return (held, IDLE if idle > busy else stack)
 
     @contextmanager
     def sampling(self) -> Iterator[None]:
@@ -162,12 +166,18 @@ class StallProbe(trio.abc.Instrument):
         while not stop.wait(WATCH_PERIOD_S):
             since = self._step_started if self._in_step else self._wake_due
             held = time.perf_counter() - since
-            started, deepest, _ = self._current
-            if held < SAMPLE_AFTER_S or (started == since and held <= deepest):
+            if held < SAMPLE_AFTER_S:
                 continue
             stack = describe_stack(sys._current_frames().get(ui_thread))
-            if since == (self._step_started if self._in_step else self._wake_due):  # same stretch still
-                self._current = (since, held, stack)
+            if since != (self._step_started if self._in_step else self._wake_due):
+                continue  # that stretch ended while we looked
+            started, _, busy_stack, busy, idle = self._current
+            if started != since:
+                busy_stack, busy, idle = "", 0, 0
+            if stack == IDLE:
+                self._current = (since, held, busy_stack, busy, idle + 1)
+            else:
+                self._current = (since, held, stack, busy + 1, idle)
 
     # Instrument hooks: keep them cheap, they run on every step.
 
