@@ -168,7 +168,12 @@ def _app_quit(json_path: Path) -> tuple[dict[str, float], tuple[str, ...], list[
     received = report.get("results", {}).get("tokens_received", 0)
     wanted = report.get("config", {}).get("message_count", 0)
     where = ("mid-stream",) if received < wanted else ("stream done",)
-    problems = [] if report.get("ending") == "quit" else [f"ended {report.get('ending')!r}, not by q"]
+    ending = report.get("ending")
+    problems = []
+    if ending == "completed":
+        problems.append("the stream completed before q: not a quit under load")
+    elif ending != "quit":
+        problems.append(f"ended {ending!r}, not by q")
     return stages, where, problems
 
 

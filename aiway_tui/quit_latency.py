@@ -216,7 +216,9 @@ def _problems(
     found: list[str] = []
     if pressed_at is None:
         found.append("the key was never pressed")
-    if report.ending != "quit":
+    if report.ending == "completed":
+        found.append("the stream completed before the key: not a quit under load")
+    elif report.ending != "quit":
         found.append(f"ended {report.ending!r}, not by the quit key")
     if report.failure is not None:
         found.append(f"failure: {report.failure}")

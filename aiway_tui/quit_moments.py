@@ -66,7 +66,11 @@ def _frame_in_flight(pipeline: Pipeline) -> bool:
 
 MOMENTS: tuple[Moment, ...] = (
     Moment("streaming", "the scenario as it is (rapid-tokens: 100K tok/s, paced by schedule)"),
-    Moment("flood", "no schedule: the producer sends as fast as it can", _frozen({"message_delay_us": 0.0})),
+    Moment(
+        "flood",
+        "no schedule: the producer sends as fast as it can (20M tokens, so it is still going)",
+        _frozen({"message_delay_us": 0.0, "message_count": 20_000_000}),
+    ),
     Moment(
         "buffer-full",
         "backpressure: buffer 100, one token per item, consumer 100 us per message; key pressed once full",

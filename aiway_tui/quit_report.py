@@ -174,14 +174,14 @@ def build_quit_report(
     )
 
 
-def _row(label: str, d: Distribution, width: int = 26) -> str:
+def _row(label: str, d: Distribution, width: int = 30) -> str:
     return (
         f"  {label:<{width}} {d.count:>5} {d.min_ms:>8.2f} {d.p50_ms:>8.2f} {d.p90_ms:>8.2f}"
         f" {d.p99_ms:>8.2f} {d.max_ms:>8.2f}"
     )
 
 
-def _head(title: str, width: int = 26) -> str:
+def _head(title: str, width: int = 30) -> str:
     return f"  {title:<{width}} {'n':>5} {'min':>8} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>8}  (ms)"
 
 
@@ -231,17 +231,17 @@ def render_quit_text(report: QuitLatencyReport) -> str:
                 )
     lines += ["", "Slowest trials:"]
     for trial in report.slowest():
-        stages = ", ".join(
-            f"{s.label.split(' -> ')[-1]} +{trial.stages_ms[s.name]:.2f}"
+        stages = "; ".join(
+            f"{s.label} {trial.stages_ms[s.name]:.2f}"
             for s in report.stages
             if s.name in trial.stages_ms and s.name != report.total_stage
         )
         total = trial.stages_ms.get(report.total_stage)
         line = (
             f"  #{trial.index:<4} {trial.moment:<14} {'-' if total is None else f'{total:.2f} ms':>10}"
-            f"  where: {', '.join(trial.where) or '-'}  ({stages})"
+            f"  where: {', '.join(trial.where) or '-'}"
         )
-        lines.append(line)
+        lines += [line, f"        {stages}"]
         if trial.stall is not None and trial.quit_stall is not None:
             lines.append(
                 f"        floor while streaming {trial.stall.longest_ms:.2f} ms;"
