@@ -28,6 +28,9 @@ test-unit: $(STAMP)
 test-stress: $(STAMP)
 	$(BIN)/python -m pytest stress
 
+bench: $(STAMP)
+	$(BIN)/aiway-tui bench --json bench.json
+
 lint: $(STAMP)
 	$(BIN)/ruff check aiway_tui tests stress
 	$(BIN)/ruff format --check aiway_tui tests stress

@@ -86,7 +86,25 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
     _add_overrides(demo)
     add_quit_latency_parser(sub)
+    bench = sub.add_parser("bench", help="side-by-side benchmark: channel limit, pipeline, app, naive peer")
+    bench.add_argument(
+        "--scale", type=_number, default=1.0, help="fraction of the full token counts (default 1)"
+    )
+    bench.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
     return parser
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import render_bench, run_bench
+
+    if not 0.0001 <= args.scale <= 10:
+        raise UsageError(f"--scale {args.scale:g} is out of range (0.0001..10)")
+    _check_output_path(args.json)
+    result = run_bench(args.scale, progress=lambda text: print(f"bench: {text}", file=sys.stderr, flush=True))
+    print(render_bench(result))
+    if args.json is not None:
+        write_json_atomic(args.json, result.as_dict())
+    return EXIT_OK
 
 
 def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
@@ -172,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_quit_latency(args)
         if args.command == "run":
             return _run(args, list(args.scenarios), SessionOptions(headless=args.headless))
+        if args.command == "bench":
+            return _bench(args)
         if args.command == "demo" or args.command is None:
             if args.command is None:
                 args = parser.parse_args(["demo"])

@@ -21,6 +21,9 @@ from trio_util import periodic
 from .latency import LatencyRecorder
 from .protocol import ConductorState, Message, State, StreamEnd, StreamError, StreamStart
 
+IDLE_REFRESH_S = 0.5
+"""How often the live figures are refreshed when no text arrives."""
+
 
 class TextChunk(NamedTuple):
     """Text for one stream, coalesced from consecutive tokens."""
@@ -51,8 +54,14 @@ class FrameInbox:
         self.max_chars = max_chars
         self._frame = Frame()
         self._chars = 0
+        self._arrived = trio.Event()
+
+    async def wait(self) -> None:
+        """Return once something is pending (at once if it already is)."""
+        await self._arrived.wait()
 
     def push_text(self, stream: int, text: str, tokens: int, oldest_scheduled: float) -> None:
+        self._arrived.set()
         frame = self._frame
         if frame.tokens == 0:
             frame.oldest_scheduled = oldest_scheduled
@@ -68,6 +77,7 @@ class FrameInbox:
             self._trim()
 
     def push_control(self, message: Message) -> None:
+        self._arrived.set()
         if isinstance(message, State):
             self._frame.state = message.state
         elif isinstance(message, StreamStart | StreamEnd | StreamError):
@@ -92,6 +102,7 @@ class FrameInbox:
             return None
         self._frame = Frame()
         self._chars = 0
+        self._arrived = trio.Event()
         return frame
 
 
@@ -137,24 +148,35 @@ class Painter:
 
     def paint_frame(self) -> None:
         frame = self.inbox.take()
+        self.ticks += 1
+        if frame is None:
+            self.surface.paint(None, self._delivered)  # the live figures only
+            return
         started = time.perf_counter()
         self.surface.paint(frame, self._delivered)
-        self.ticks += 1
-        if frame is not None:
-            self.awaiting_render += frame.tokens
-            self.paint_time.record(time.perf_counter() - started)
-            self.frames += 1
-            self.trimmed_chars += frame.trimmed_chars
-            now = trio.current_time()
-            if self.first_frame_at is None:
-                self.first_frame_at = now
-            self.last_frame_at = now
+        self.awaiting_render += frame.tokens
+        self.paint_time.record(time.perf_counter() - started)
+        self.frames += 1
+        self.trimmed_chars += frame.trimmed_chars
+        now = trio.current_time()
+        if self.first_frame_at is None:
+            self.first_frame_at = now
+        self.last_frame_at = now
 
     async def run(self) -> None:
+        """Paint when something arrived, never twice within one frame period.
+
+        An idle painter sleeps until the consumer pushes something (or the
+        figures are due a refresh): no wake-ups at the frame rate for nothing.
+        """
+        period = 1.0 / self.fps
         try:
-            async with aclosing(periodic(1.0 / self.fps)) as ticks:
-                async for _ in ticks:
-                    self.paint_frame()
+            while True:
+                with trio.move_on_after(IDLE_REFRESH_S):
+                    await self.inbox.wait()
+                painted_at = trio.current_time()
+                self.paint_frame()
+                await trio.sleep_until(painted_at + period)
         except trio.Cancelled:
             # What reached the inbox is shown before the run ends.
             self.paint_frame()

@@ -9,8 +9,9 @@ effect no sooner than the thread gets back to Trio. Two things can hold it:
   next tick waiting: Trio says how long it means to wait before its I/O wait
   (``before_io_wait``), and we time how late it got the thread back
   (``after_io_wait``). An early wake-up by I/O hides a stall that began
-  before it, so this figure is a lower bound; at our frame rates Trio wakes
-  at least every ~33 ms, so longer stalls are seen.
+  before it, so this figure is a lower bound; while tokens stream, the
+  painter and the conductor wake Trio at least once a frame, so longer
+  stalls are seen (an idle painter sleeps up to 0.5 s).
 
 To name *what* held the thread, a watchdog thread looks every 2 ms; once a
 stretch passes 5 ms it samples the UI thread's Python stack every 2 ms
