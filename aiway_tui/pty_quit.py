@@ -6,7 +6,7 @@ time while reading everything it writes (a terminal that stops reading
 would stall the app), sends the ``q`` byte, and times it to the terminal
 being restored and to process exit. It then checks what a person would see:
 the alternate screen left (``ESC[?1049l``), the cursor shown (``ESC[?25h``),
-the report printed; and reads the app's own stage timings from its JSON.
+the report printed (each timed from ``q``); and reads the app's own stage timings from its JSON.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ STAGE_LABELS = {
     "app_tasks_done_to_exit": "in app: tasks -> app exit",
     "app_total": "in app: key -> app exit",
     "q_to_restored": "q byte -> screen restored",
+    "q_to_report": "q byte -> report printed",
     "q_to_exit": "q byte -> process exit",
 }
 _APP_STAGES = {
@@ -120,6 +121,8 @@ def run_pty_trial(scenario: str, plan: TrialPlan, workdir: Path) -> PtyTrial:
                 break
             if "q_to_restored" not in stages and ALT_SCREEN_OFF in tail:
                 stages["q_to_restored"] = (time.perf_counter() - sent_at) * 1000.0
+            if "q_to_report" not in stages and REPORT_HEAD in tail:
+                stages["q_to_report"] = (time.perf_counter() - sent_at) * 1000.0
         if not problems:
             child.wait()
             stages["q_to_exit"] = (time.perf_counter() - sent_at) * 1000.0

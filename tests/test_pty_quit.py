@@ -33,7 +33,8 @@ def test_quitting_the_real_demo_mid_stream_restores_the_terminal_every_time() ->
         assert trial.exit_code == 1  # cut short: "all received" fails, as it should
         assert trial.where == ("mid-stream",)
         assert set(trial.stages_ms) == set(STAGE_LABELS), trial.stages_ms
-        assert trial.stages_ms["q_to_restored"] < trial.stages_ms["q_to_exit"] < SEED_BOUND_MS
+        stages = trial.stages_ms
+        assert stages["q_to_restored"] <= stages["q_to_report"] <= stages["q_to_exit"] < SEED_BOUND_MS
         assert trial.stages_ms["app_total"] < trial.stages_ms["q_to_restored"]
 
 
