@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import trio
+
 from .config import ConfigError
 from .quit_latency import INTERACTIVE, QuitTrial, build_in_process_report, plan_trials, run_trials
 from .quit_moments import MIX, moment_names, moments_for
@@ -96,6 +98,14 @@ def _progress(total: int) -> Callable[[Trial], None]:
     return note
 
 
+def _is_interrupt(exc: BaseException) -> bool:
+    """Ctrl+C between two trials' signal handlers surfaces as KeyboardInterrupt, maybe in a group."""
+    if isinstance(exc, BaseExceptionGroup):
+        interrupts, rest = exc.split(KeyboardInterrupt)
+        return interrupts is not None and (rest is None or rest.split(trio.Cancelled)[1] is None)
+    return isinstance(exc, KeyboardInterrupt)
+
+
 def run_quit_latency(args: argparse.Namespace) -> int:
     scenario = get_scenario(args.scenario)
     moments = moments_for(args.moment)
@@ -132,7 +142,9 @@ def run_quit_latency(args: argparse.Namespace) -> int:
         try:
             run_trials(scenario, list(plan_trials(moments, args.warmup, args.seed)), INTERACTIVE)
             run_trials(scenario, list(plan_trials(moments, trials_asked, args.seed)), INTERACTIVE, keep)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, BaseExceptionGroup) as exc:
+            if not _is_interrupt(exc):
+                raise
             interrupted = True
         report = build_in_process_report(scenario, args.moment, args.seed, trials_asked, done, args.warmup)
     print(render_quit_text(report), flush=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,9 +16,17 @@ import trio
 
 from aiway_tui.cli import main
 from aiway_tui.host import run_as_guest
-from aiway_tui.quit_latency import STAGE_LABELS, STAGES, QuitTrial, plan_trials, run_trial, run_trials
+from aiway_tui.quit_latency import (
+    STAGE_LABELS,
+    STAGES,
+    QuitTrial,
+    build_in_process_report,
+    plan_trials,
+    run_trial,
+    run_trials,
+)
 from aiway_tui.quit_moments import MOMENTS, moments_for
-from aiway_tui.quit_report import SEED_BOUND_MS
+from aiway_tui.quit_report import SEED_BOUND_MS, render_quit_text
 from aiway_tui.scenarios import get_scenario
 from aiway_tui.session import SessionOptions
 from aiway_tui.stall_probe import HOST, StallProbe
@@ -138,3 +149,27 @@ def test_quit_latency_bad_input_is_one_line_and_exit_2(
     assert len(lines) == 1, captured.err
     assert lines[0].startswith("aiway-tui: error: ")
     assert message in lines[0]
+
+
+def test_an_empty_report_renders_and_fails() -> None:
+    report = build_in_process_report(RAPID, "mix", 0, 5, [])
+    text = render_quit_text(report)
+    assert "0 trials" in text
+    assert "❌ All 5 trials ran" in text
+    assert not report.passed
+
+
+def test_ctrl_c_stops_the_trials_and_still_reports_with_exit_130() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aiway_tui", "quit-latency", "--trials", "200"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(6)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert "=== Quit latency (in process)" in out
+    assert "❌ All 200 trials ran" in out
