@@ -110,6 +110,11 @@ def run_quit_latency(args: argparse.Namespace) -> int:
     scenario = get_scenario(args.scenario)
     moments = moments_for(args.moment)
     trials_asked = _check(args)
+    for moment in moments:  # every moment's config is valid on this scenario, before any trial runs
+        try:
+            moment.config(scenario.config)
+        except ConfigError as exc:
+            raise ConfigError(f"moment {moment.name} on {scenario.name}: {exc}") from None
     progress = _progress(trials_asked)
     interrupted = False
     report: QuitLatencyReport

@@ -137,6 +137,7 @@ def test_cli_reports_each_stage_and_writes_json(tmp_path: Path, capsys: pytest.C
         (["quit-latency", "--moment", "later"], "unknown moment 'later'"),
         (["quit-latency", "--scenario", "rapid"], "unknown scenario 'rapid'"),
         (["quit-latency", "--json", "/nonexistent/dir/q.json"], "does not exist"),
+        (["quit-latency", "--scenario", "1k-long"], "moment many-streams on 1k-long: streams=2000"),
     ],
 )
 def test_quit_latency_bad_input_is_one_line_and_exit_2(
