@@ -1,4 +1,4 @@
-"""The ``aiway-tui`` command: list, run and demo scenarios.
+"""The ``aiway-tui`` command: list, run and demo scenarios; measure quit latency.
 
 Exit codes: 0 every criterion passed, 1 one failed (or the run failed),
 2 bad usage (one line, no traceback), 130/143 interrupted by SIGINT/SIGTERM.
@@ -16,6 +16,7 @@ from typing import NoReturn
 from .config import ConfigError, RunConfig
 from .extras import describe_extras
 from .host import run_as_guest
+from .quit_command import add_quit_latency_parser, run_quit_latency
 from .report import RunReport, render_summary, render_text, write_json_atomic
 from .scenario_file import load_scenario_file
 from .scenarios import SCENARIOS, Scenario, get_scenario, scenario_names
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("scenario", nargs="?", default="rapid-tokens", metavar="NAME")
     demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
     _add_overrides(demo)
+    add_quit_latency_parser(sub)
     bench = sub.add_parser("bench", help="side-by-side benchmark: channel limit, pipeline, app, naive peer")
     bench.add_argument(
         "--scale", type=_number, default=1.0, help="fraction of the full token counts (default 1)"
@@ -202,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command == "list":
             return _list()
+        if args.command == "quit-latency":
+            return run_quit_latency(args)
         if args.command == "run":
             return _run(args, list(args.scenarios), SessionOptions(headless=args.headless))
         if args.command == "bench":
