@@ -96,7 +96,10 @@ class ResourceSampler:
                 self.sample()
 
     def summary(self) -> ResourceSummary:
-        self.sample()
+        try:
+            self.sample()
+        except Exception:  # a failing probe is reported as its task's failure; keep the figures so far
+            pass
         process = self.process
         span = self._last_t - self._t0
         cpu_avg = 100.0 * (self._last_cpu - self._cpu0) / span if span > 0 else 0.0
