@@ -7,6 +7,7 @@ to finish on its own (10M tokens at 100K/s), so only the signal can end it.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -44,6 +45,23 @@ def wait_until_handled(pid: int, timeout: float = 30.0) -> None:
         time.sleep(0.01)
 
 
+def wait_until_looping(pid: int, timeout: float = 30.0) -> None:
+    """Wait until the asyncio loop exists (its self-pipe is a socket pair): the run starts next."""
+    deadline = time.monotonic() + timeout
+    fds = Path(f"/proc/{pid}/fd")
+
+    def has_socket() -> bool:
+        for fd in fds.iterdir():
+            with contextlib.suppress(FileNotFoundError):  # closed while we looked
+                if os.readlink(fd).startswith("socket:"):
+                    return True
+        return False
+
+    while not has_socket():
+        assert time.monotonic() < deadline, "the run never started its event loop"
+        time.sleep(0.01)
+
+
 def assert_interrupted_report(path: Path, signum: signal.Signals) -> dict[str, Any]:
     report: dict[str, Any] = json.loads(path.read_text())
     assert report["ending"] == "interrupted"
@@ -67,8 +85,9 @@ def test_signal_during_a_headless_run_quits_in_order(signum: signal.Signals, tmp
         text=True,
     )
     try:
-        wait_until_handled(proc.pid)
-        time.sleep(0.3)  # mid-stream
+        wait_until_looping(proc.pid)
+        time.sleep(0.5)  # the app is up and streaming
+        assert catches(proc.pid, signum)
         sent_at = time.perf_counter()
         proc.send_signal(signum)
         out, err = proc.communicate(timeout=30)
@@ -160,3 +179,48 @@ def test_a_fault_in_an_interactive_demo_restores_the_terminal(tmp_path: Path) ->
     assert b"Failure: RuntimeError: render exploded (in painter)" in output
     report = json.loads(target.read_text())
     assert (report["ending"], report["failed_task"]) == ("failed", "painter")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_a_signal_while_starting_up_is_one_line_not_a_traceback(signum: signal.Signals) -> None:
+    proc = subprocess.Popen(
+        [str(BIN), "run", *LONG_RUN],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_handled(proc.pid)  # the entry point's handler: the heavy imports are still going
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == EXIT_CODES[signum]
+    assert "Traceback" not in err
+    # Early: one line. If the run's own handlers won the race: the interrupted report.
+    assert err == f"aiway-tui: interrupted by {signum.name} before the run started\n" or (
+        err == "" and f"Ending: interrupted (by {signum.name})" in out
+    ), (out, err)
+
+
+def test_the_handlers_in_place_before_a_run_are_put_back() -> None:
+    from aiway_tui.host import run_as_guest
+    from aiway_tui.scenarios import get_scenario
+    from aiway_tui.session import SessionOptions, run_session
+
+    def mine(_signum: int, _frame: object) -> None:
+        pass
+
+    scenario = get_scenario("1k-long")
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        report = run_as_guest(
+            run_session, scenario, scenario.config.with_overrides(message_count=20), SessionOptions()
+        )
+        assert report.ending == "completed"
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, before)
