@@ -18,9 +18,12 @@ from aiway_tui.session import SessionOptions, run_session
 
 RUNS = 100
 WARM_UP = 10
-RSS_GROWTH_LIMIT_MB = 10.0
-"""About 100 KB a run. Measured here: ~3-4 MB over 100 runs, Textual's own
-bounded caches (e.g. an lru_cache keyed by each app's colour filter) filling."""
+RSS_SLOPE_LIMIT_MB = 5.0
+"""Over the last 50 runs: 100 KB a run. Measured here: ~1.6 MB over the last
+50 (3.5 to 13 MB over all 100, noisy), Textual's own bounded caches (an
+lru_cache keyed by each app's colour filter) still filling."""
+RSS_GROWTH_LIMIT_MB = 32.0
+"""A gross bound: one run's garbage kept per run would be ~120 MB."""
 
 
 def test_100_runs_leave_threads_fds_and_rss_flat() -> None:
@@ -48,3 +51,4 @@ def test_100_runs_leave_threads_fds_and_rss_flat() -> None:
             assert process.num_fds() == fds, f"after {run} runs"
     print(f"RSS growth every 10 runs (MB): {', '.join(f'{m:.1f}' for m in rss_mb)}")
     assert rss_mb[-1] < RSS_GROWTH_LIMIT_MB, rss_mb
+    assert rss_mb[-1] - rss_mb[4] < RSS_SLOPE_LIMIT_MB, rss_mb
