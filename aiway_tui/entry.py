@@ -19,7 +19,7 @@ _EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
 class Interrupted(KeyboardInterrupt):
-    """A signal arrived before a run could handle it."""
+    """A signal arrived while no run was there to handle it (start-up, between runs)."""
 
     def __init__(self, signum: signal.Signals) -> None:
         super().__init__(signum.name)
@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_main(argv)
     except KeyboardInterrupt as exc:
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
-        print(f"aiway-tui: interrupted by {signum.name} before the run started", file=sys.stderr)
+        print(f"aiway-tui: interrupted by {signum.name} outside a run (no report)", file=sys.stderr)
         return _EXIT[signum]
     finally:
         for signum, handler in previous.items():
