@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -39,6 +40,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _positive_int(text: str) -> int:
     try:
+        if not text.isascii():
+            raise ValueError(text)
         return int(text.replace("_", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
@@ -46,6 +49,8 @@ def _positive_int(text: str) -> int:
 
 def _number(text: str) -> float:
     try:
+        if not text.isascii():
+            raise ValueError(text)
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
@@ -136,13 +141,21 @@ def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
 
 
 def _check_output_path(path: Path | None) -> None:
+    """Fail before the run, not after it, if the report could not be written."""
     if path is None:
         return
     parent = path.resolve().parent
     if not parent.is_dir():
         raise UsageError(f"--json {path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"--json {path}: not writable")
+    if path.is_dir():
+        raise UsageError(f"--json {path}: is a folder, not a file")
+    if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
+        raise UsageError(f"--json {path}: file is read-only")
+    try:  # the same temp file write_json_atomic makes: the only honest writability test
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{path.name}.probe."):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--json {path}: cannot write in {parent} ({exc.strerror})") from None
 
 
 def _list() -> int:
@@ -207,12 +220,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "quit-latency":
             return run_quit_latency(args)
         if args.command == "run":
+            if not args.headless and not sys.stdout.isatty():
+                raise UsageError("--visible needs a terminal; leave it out for a headless run")
             return _run(args, list(args.scenarios), SessionOptions(headless=args.headless))
         if args.command == "bench":
             return _bench(args)
         if args.command == "demo" or args.command is None:
             if args.command is None:
                 args = parser.parse_args(["demo"])
+            _config_for(get_scenario(args.scenario), args)  # name a bad value before the terminal
             if not sys.stdout.isatty() or not sys.stdin.isatty():
                 raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
             return _run(args, [args.scenario], SessionOptions(headless=False, interactive=True))

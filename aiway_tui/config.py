@@ -18,6 +18,11 @@ ADAPTIVE_MAX_CHARS = 64 * 1024
 """The adaptive cap keeps one channel item under ~64 KB of text, so the
 buffered items bound the memory in flight whatever the token size."""
 
+MAX_ITEM_CHARS = 64 * 1024 * 1024
+MAX_IN_FLIGHT_CHARS = 1024 * 1024 * 1024
+"""An explicit batch may not make one channel item, nor a full buffer of
+them, bigger than this: such a run would exhaust memory, not measure it."""
+
 
 class ConfigError(ValueError):
     """A bad parameter: reported as one line, exit code 2."""
@@ -83,6 +88,18 @@ class RunConfig:
             raise ConfigError(
                 f"streams={self.streams} is more than message_count={self.message_count}: "
                 "every stream needs at least one token"
+            )
+        item_chars = self.batch_cap * self.message_size
+        if item_chars > MAX_ITEM_CHARS:
+            raise ConfigError(
+                f"batch_size={self.batch_label} x message_size={self.message_size} makes channel items of "
+                f"{item_chars / 2**20:,.0f} MB; at most {MAX_ITEM_CHARS // 2**20} MB"
+            )
+        if (self.buffer + 1) * item_chars > MAX_IN_FLIGHT_CHARS:
+            raise ConfigError(
+                f"buffer={self.buffer} items of {self.batch_cap} tokens x message_size={self.message_size} "
+                f"hold up to {(self.buffer + 1) * item_chars / 2**30:,.1f} GB in flight; "
+                f"at most {MAX_IN_FLIGHT_CHARS // 2**30} GB"
             )
 
     @property

@@ -134,10 +134,15 @@ class HostBridge:
             raise
 
     def add_signal_handler(self, signum: signal.Signals, handler: Callable[[], None]) -> Callable[[], None]:
-        """Route ``signum`` to ``handler`` on the host loop; returns the undo."""
+        """Route ``signum`` to ``handler`` on the host loop; returns the undo,
+        which puts back the handler that was there before (asyncio alone would
+        reset it to the default)."""
+        previous = signal.getsignal(signum)
         self.loop.add_signal_handler(signum, handler)
 
         def remove() -> None:
             self.loop.remove_signal_handler(signum)
+            if previous is not None:
+                signal.signal(signum, previous)
 
         return remove

@@ -6,6 +6,7 @@ average is exact over the run, not an average of noisy instants.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from contextlib import aclosing
 from dataclasses import dataclass
@@ -96,7 +97,9 @@ class ResourceSampler:
                 self.sample()
 
     def summary(self) -> ResourceSummary:
-        self.sample()
+        # A failing probe is reported as its task's failure; the figures so far stand.
+        with contextlib.suppress(Exception):
+            self.sample()
         process = self.process
         span = self._last_t - self._t0
         cpu_avg = 100.0 * (self._last_cpu - self._cpu0) / span if span > 0 else 0.0

@@ -105,11 +105,11 @@ async def run_session(
     try:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(watch_app)
+            if options.handle_signals:  # before the app is up: a signal during start-up still quits in order
+                for signum in _SIGNALS:
+                    undo_signals.append(bridge.add_signal_handler(signum, _quit_on(app, signum.name)))
             await ready.wait()
             if not app_task.done():
-                if options.handle_signals:
-                    for signum in _SIGNALS:
-                        undo_signals.append(bridge.add_signal_handler(signum, _quit_on(app, signum.name)))
                 if on_ready is not None:
                     on_ready(app, pipeline, pilots[0])
                 with app._context():  # Textual's context vars, for widget calls from Trio tasks
