@@ -7,14 +7,17 @@ Exit codes: 0 every criterion passed, 1 one failed (or the run failed),
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from .compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
 from .config import ConfigError, RunConfig
 from .host import run_as_guest
+from .measure import Measurement, ProfilerMissing
 from .report import RunReport, render_summary, render_text, write_json_atomic
 from .scenarios import SCENARIOS, Scenario, get_scenario, scenario_names
 from .session import SessionOptions, run_session
@@ -80,11 +83,38 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--visible", dest="headless", action="store_false", help="show the app while it runs")
     run.add_argument("--json", type=Path, metavar="PATH", help="write the report(s) as JSON")
     _add_overrides(run)
+    _add_measurement(run)
     demo = sub.add_parser("demo", help="run a scenario interactively in this terminal")
     demo.add_argument("scenario", nargs="?", default="rapid-tokens", metavar="NAME")
     demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
     _add_overrides(demo)
+    comp = sub.add_parser("compare", help="compare two JSON reports; exit 1 on a regression")
+    comp.add_argument("base", type=Path, metavar="BASE.json")
+    comp.add_argument("new", type=Path, metavar="NEW.json")
+    comp.add_argument(
+        "--tolerance",
+        type=_number,
+        default=DEFAULT_TOLERANCE_PCT,
+        metavar="PCT",
+        help=f"allowed worsening, percent of the base value (default {DEFAULT_TOLERANCE_PCT:g})",
+    )
     return parser
+
+
+def _add_measurement(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("measurement")
+    group.add_argument("--samples", type=Path, metavar="PATH", help="write a JSONL time series (~10 Hz)")
+    group.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    group.add_argument("--profile", type=Path, metavar="PATH", help="write a pyinstrument HTML profile")
+    group.add_argument(
+        "--trace-memory", action="store_true", help="print the top allocation sites (tracemalloc) at the end"
+    )
+    group.add_argument(
+        "--no-probes",
+        dest="probes",
+        action="store_false",
+        help="no resource sampler or UI lag probe (to measure what measuring costs)",
+    )
 
 
 def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
@@ -103,14 +133,14 @@ def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
     )
 
 
-def _check_output_path(path: Path | None) -> None:
+def _check_output_path(path: Path | None, flag: str = "--json") -> None:
     if path is None:
         return
     parent = path.resolve().parent
     if not parent.is_dir():
-        raise UsageError(f"--json {path}: folder {parent} does not exist")
+        raise UsageError(f"{flag} {path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"--json {path}: not writable")
+        raise UsageError(f"{flag} {path}: not writable")
 
 
 def _list() -> int:
@@ -144,14 +174,30 @@ def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) ->
     scenarios = [get_scenario(n) for n in names]
     configs = [_config_for(s, args) for s in scenarios]
     _check_output_path(args.json)
+    measurement = Measurement(
+        samples=getattr(args, "samples", None),
+        progress=options.headless and not getattr(args, "quiet", False),
+        profile=getattr(args, "profile", None),
+        trace_memory=getattr(args, "trace_memory", False),
+        probes=getattr(args, "probes", True),
+    )
+    _check_output_path(measurement.samples, "--samples")
+    _check_output_path(measurement.profile, "--profile")
     reports: list[RunReport] = []
-    for scenario, config in zip(scenarios, configs, strict=True):
-        report = run_as_guest(run_session, scenario, config, options)
-        print(render_text(report), flush=True)
-        print(flush=True)
-        reports.append(report)
-        if report.interrupted_by:
-            break
+    with measurement.around_runs():
+        for scenario, config in zip(scenarios, configs, strict=True):
+            session = functools.partial(
+                run_session, on_ready=measurement.on_ready(scenario.name, config.message_count)
+            )
+            report = run_as_guest(session, scenario, config, options)
+            measurement.after_run()
+            print(render_text(report), flush=True)
+            print(flush=True)
+            reports.append(report)
+            if report.interrupted_by:
+                break
+    for line in measurement.memory_sites:
+        print(line)
     if len(reports) > 1:
         print(render_summary(reports))
     if args.json is not None:
@@ -168,13 +214,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list()
         if args.command == "run":
             return _run(args, list(args.scenarios), SessionOptions(headless=args.headless))
+        if args.command == "compare":
+            text, regressed = run_compare(args.base, args.new, args.tolerance)
+            print(text)
+            return EXIT_FAILED if regressed else EXIT_OK
         if args.command == "demo" or args.command is None:
             if args.command is None:
                 args = parser.parse_args(["demo"])
             if not sys.stdout.isatty() or not sys.stdin.isatty():
                 raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
             return _run(args, [args.scenario], SessionOptions(headless=False, interactive=True))
-    except (UsageError, ConfigError) as exc:
+    except (UsageError, ConfigError, CompareError, ProfilerMissing) as exc:
         print(f"aiway-tui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     parser.print_help()

@@ -18,6 +18,7 @@ from typing import NamedTuple, Protocol
 import trio
 from trio_util import periodic
 
+from .frames import FrameTimer
 from .latency import LatencyRecorder
 from .protocol import ConductorState, Message, State, StreamEnd, StreamError, StreamStart
 
@@ -129,6 +130,7 @@ class Painter:
         self.trimmed_chars = 0
         self.first_frame_at: float | None = None
         self.last_frame_at: float | None = None
+        self.frame_timer = FrameTimer()
 
     def _delivered(self, tokens: int, oldest_scheduled: float) -> None:
         self.tokens_painted += tokens
@@ -149,6 +151,7 @@ class Painter:
             if self.first_frame_at is None:
                 self.first_frame_at = now
             self.last_frame_at = now
+            self.frame_timer.mark(now)
 
     async def run(self) -> None:
         try:

@@ -19,6 +19,7 @@ import trio
 from .conductor import MockConductor
 from .config import RunConfig
 from .consumer import Consumer
+from .lag_probe import UiLagProbe
 from .painter import FrameInbox, Painter, Surface
 from .protocol import Item, Token
 from .resources import ResourceSampler
@@ -53,6 +54,9 @@ class Pipeline:
             self.inbox = NullInbox()
         self.consumer = Consumer(self.tracker, self.inbox, config.consumer_delay_us)
         self.sampler = ResourceSampler()
+        self.lag_probe = UiLagProbe()
+        self.probes = True
+        """Run the resource sampler and the UI lag probe (off: to measure what measuring costs)."""
         self.root = trio.CancelScope()
         self.ending: Ending | None = None
         self.quit_reason: str | None = None
@@ -126,7 +130,9 @@ class Pipeline:
                 async with trio.open_nursery() as nursery:
                     nursery.start_soon(self._task, "conductor", self.conductor.run, send)
                     nursery.start_soon(self._task, "consumer", self.consumer.run, receive.clone())
-                    nursery.start_soon(self._task, "sampler", self.sampler.run)
+                    if self.probes:
+                        nursery.start_soon(self._task, "sampler", self.sampler.run)
+                        nursery.start_soon(self._task, "lag-probe", self.lag_probe.run)
                     if self.painter is not None:
                         nursery.start_soon(self._task, "painter", self.painter.run)
                     await self.consumer.done.wait()
