@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import functools
 import statistics
+from collections.abc import Callable
 
 from textual.pilot import Pilot
 
@@ -27,7 +28,7 @@ from aiway_tui.scenarios import get_scenario
 from aiway_tui.session import SessionOptions, run_session
 
 
-def _probes(on: bool) -> object:
+def _probes(on: bool) -> Callable[[ChatApp, Pipeline, Pilot[object]], None]:
     def set_probes(app: ChatApp, pipeline: Pipeline, pilot: Pilot[object]) -> None:
         pipeline.probes = on
 
