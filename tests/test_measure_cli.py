@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from aiway_tui.cli import main
@@ -106,3 +108,21 @@ def test_unwritable_output_is_exit_2(flag: str, tmp_path: Path, capsys: pytest.C
     err = capsys.readouterr().err
     assert err.startswith(f"aiway-tui: error: {flag}")
     assert err.count("\n") == 1
+
+
+def test_progress_rewrites_one_line_on_a_real_terminal() -> None:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "aiway_tui", "run", "1m-short", "--count", "100000", "--delay-us", "10"],
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 120),
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    text = child.before
+    assert child.exitstatus == 0
+    head = text.split("=== Stress Test Results")[0]
+    assert head.count("\r1m-short:") >= 2  # rewritten in place, several times
+    assert "%" in head
+    assert "eta" in head
