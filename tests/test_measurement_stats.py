@@ -124,3 +124,21 @@ def test_cpu_percent_ignores_spans_shorter_than_the_counter_tick() -> None:
     for _ in range(50):
         sampler.sample()
     assert sampler.cpu_max_percent <= 100.0 * 2  # never the 1000 %+ of a 10 ms tick over 0.1 ms
+
+
+def test_a_spread_keeps_min_max_and_mean_exact() -> None:
+    recorder = LatencyRecorder()
+    recorder.record_spread(0.050, 0.020, count=800)  # tokens scheduled evenly over 30 ms
+    d = recorder.summary()
+    assert d.count == 800
+    assert d.max_ms == pytest.approx(50.0, rel=HDR)
+    assert d.min_ms == pytest.approx(20.0, rel=HDR)
+    assert d.mean_ms == pytest.approx(35.0, abs=0.01)
+    assert 30.0 <= d.p50_ms <= 40.0
+    single = LatencyRecorder()
+    single.record_spread(0.050, 0.020, count=1)  # one token: its own (the oldest's) latency
+    assert single.summary().max_ms == pytest.approx(50.0, rel=HDR)
+    remainder = LatencyRecorder()
+    remainder.record_spread(0.050, 0.010, count=10, steps=4)  # 3+3+2+2: the extra to the longest
+    assert remainder.count == 10
+    assert remainder.summary().mean_ms >= 30.0
