@@ -7,7 +7,9 @@ are compared. The goal: probes on stays within 5 % of probes off.
 
 On a shared machine wall-clock throughput swings by 2x between runs, so the
 benchmark also reports tokens per CPU-second (throughput divided by the
-process's average CPU share), which other processes' load disturbs far less.
+process's average CPU share), which other processes' load disturbs less, and
+first the probes' own CPU cost per call, which no load disturbs: the bound
+on what they can cost.
 
     .venv/bin/python benchmarks/probe_overhead.py [--pairs 7] [--scenario 1m-short] [--count N]
 """
@@ -17,13 +19,16 @@ from __future__ import annotations
 import argparse
 import functools
 import statistics
+import time
 from collections.abc import Callable
 
 from textual.pilot import Pilot
 
 from aiway_tui.app import ChatApp
 from aiway_tui.host import run_as_guest
+from aiway_tui.lag_probe import DEFAULT_PERIOD_S, TimerLag
 from aiway_tui.pipeline import Pipeline
+from aiway_tui.resources import ResourceSampler
 from aiway_tui.scenarios import get_scenario
 from aiway_tui.session import SessionOptions, run_session
 
@@ -35,12 +40,32 @@ def _probes(on: bool) -> Callable[[ChatApp, Pipeline, Pilot[object]], None]:
     return set_probes
 
 
+def probe_cpu_per_second() -> float:
+    """CPU seconds the probes use per second of run: each call's cost times its rate."""
+    sampler = ResourceSampler()
+    calls = 2000
+    started = time.process_time()
+    for _ in range(calls):
+        sampler.sample()
+    sample_cost = (time.process_time() - started) / calls
+    lag = TimerLag(DEFAULT_PERIOD_S)
+    firings = 100_000
+    started = time.process_time()
+    for i in range(firings):
+        lag.fired(i * DEFAULT_PERIOD_S, i * DEFAULT_PERIOD_S + 0.0005)
+    fire_cost = (time.process_time() - started) / firings
+    print(f"resource sample: {sample_cost * 1e6:.1f} us CPU each, x{1 / sampler.period:.0f}/s")
+    print(f"lag probe firing: {fire_cost * 1e6:.1f} us CPU each, x{1 / DEFAULT_PERIOD_S:.0f}/s")
+    return sample_cost / sampler.period + fire_cost / DEFAULT_PERIOD_S
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=7)
     parser.add_argument("--scenario", default="1m-short")
     parser.add_argument("--count", type=int, default=None)
     args = parser.parse_args()
+    print(f"probes' own CPU: {100 * probe_cpu_per_second():.3f}% of a core")
     scenario = get_scenario(args.scenario)
     config = scenario.config.with_overrides(message_count=args.count)
     options = SessionOptions(handle_signals=False)
