@@ -61,6 +61,10 @@ METRICS: tuple[Metric, ...] = (
 )
 
 
+PASSED = Metric("passed", "higher", 0.0)
+"""The verdict itself (1 passed, 0 failed): a run that newly fails regresses."""
+
+
 class CompareError(ValueError):
     """A file that is not a readable run report: one line, exit code 2."""
 
@@ -123,6 +127,9 @@ def compare(
         raise CompareError(f"no scenario in common (base: {', '.join(base)}; new: {', '.join(new)})")
     changes: list[Change] = []
     for name in common:
+        was, now = base[name].get("passed"), new[name].get("passed")
+        if isinstance(was, bool) and isinstance(now, bool):
+            changes.append(judge(name, PASSED, float(was), float(now), tolerance_pct))
         b, n = base[name]["results"], new[name]["results"]
         for metric in METRICS:
             bv, nv = b.get(metric.key), n.get(metric.key)

@@ -116,3 +116,13 @@ def test_negative_tolerance_is_bad_input(tmp_path: Path, capsys: pytest.CaptureF
     base = _write(tmp_path / "base.json")
     assert main(["compare", str(base), str(base), "--tolerance", "-1"]) == 2
     assert "--tolerance" in capsys.readouterr().err
+
+
+def test_a_run_that_newly_fails_is_a_regression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base, new = _write(tmp_path / "base.json"), _write(tmp_path / "new.json")
+    for path, passed in ((base, True), (new, False)):
+        report = json.loads(path.read_text())
+        path.write_text(json.dumps(report | {"passed": passed}))
+    assert main(["compare", str(base), str(new), "--tolerance", "50"]) == 1
+    assert "passed" in capsys.readouterr().out
+    assert main(["compare", str(new), str(base)]) == 0  # newly passing is better
