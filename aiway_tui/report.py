@@ -340,7 +340,7 @@ def render_summary(reports: Sequence[RunReport]) -> str:
     """One line per scenario, for ``run all``."""
     head = (
         f"{'scenario':<14} {'result':<6} {'tokens':>10} {'tok/s':>11} {'duration':>9}"
-        f" {'mem MB':>7} {'fps':>5} {'quit ms':>8}"
+        f" {'mem MB':>7} {'fps':>5} {'quit ms':>8} {'dlv p99':>8} {'lag max':>8} {'cpu %':>6}"
     )
     lines = ["=== Summary ===", head]
     for rep in reports:
@@ -349,6 +349,8 @@ def render_summary(reports: Sequence[RunReport]) -> str:
             f"{rep.scenario:<14} {'PASS' if rep.passed else 'FAIL':<6} {r['tokens_received']:>10,.0f} "
             f"{r['tokens_per_s']:>11,.0f} {r['duration_s']:>8.2f}s {r['memory_growth_mb']:>7.1f} "
             f"{r['fps']:>5.1f} {r.get('quit_latency_ms', float('nan')):>8.1f}"
+            f" {r.get('delivery_p99_ms', float('nan')):>8.1f} {r.get('ui_lag_max_ms', float('nan')):>8.1f}"
+            f" {r['cpu_avg_percent']:>6.0f}"
         )
     passed = sum(rep.passed for rep in reports)
     lines.append(f"{passed} passed, {len(reports) - passed} failed")
