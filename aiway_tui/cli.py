@@ -139,6 +139,8 @@ def _check_output_path(path: Path | None, flag: str = "--json") -> None:
     parent = path.resolve().parent
     if not parent.is_dir():
         raise UsageError(f"{flag} {path}: folder {parent} does not exist")
+    if path.is_dir():
+        raise UsageError(f"{flag} {path}: is a folder, not a file")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise UsageError(f"{flag} {path}: not writable")
 

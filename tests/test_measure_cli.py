@@ -126,3 +126,9 @@ def test_progress_rewrites_one_line_on_a_real_terminal() -> None:
     assert head.count("\r1m-short:") >= 2  # rewritten in place, several times
     assert "%" in head
     assert "eta" in head
+
+
+@pytest.mark.parametrize("flag", ["--samples", "--profile", "--json"])
+def test_a_folder_as_output_is_exit_2(flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*RUN, flag, str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
