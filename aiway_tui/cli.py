@@ -7,6 +7,7 @@ Exit codes: 0 every criterion passed, 1 one failed (or the run failed),
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import tempfile
@@ -14,9 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from .compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
 from .config import ConfigError, RunConfig
 from .extras import describe_extras
 from .host import run_as_guest
+from .measure import Measurement, ProfilerMissing
 from .quit_command import add_quit_latency_parser, run_quit_latency
 from .report import RunReport, render_summary, render_text, write_json_atomic
 from .scenario_file import load_scenario_file
@@ -97,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--visible", dest="headless", action="store_false", help="show the app while it runs")
     run.add_argument("--json", type=Path, metavar="PATH", help="write the report(s) as JSON")
     _add_overrides(run)
+    _add_measurement(run)
     demo = sub.add_parser("demo", help="run a scenario interactively in this terminal")
     demo.add_argument("scenario", nargs="?", default="rapid-tokens", metavar="NAME")
     demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
@@ -107,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale", type=_number, default=1.0, help="fraction of the full token counts (default 1)"
     )
     bench.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
+    comp = sub.add_parser("compare", help="compare two JSON reports; exit 1 on a regression")
+    comp.add_argument("base", type=Path, metavar="BASE.json")
+    comp.add_argument("new", type=Path, metavar="NEW.json")
+    comp.add_argument(
+        "--tolerance",
+        type=_number,
+        default=DEFAULT_TOLERANCE_PCT,
+        metavar="PCT",
+        help=f"allowed worsening, percent of the base value (default {DEFAULT_TOLERANCE_PCT:g})",
+    )
     return parser
 
 
@@ -121,6 +135,22 @@ def _bench(args: argparse.Namespace) -> int:
     if args.json is not None:
         write_json_atomic(args.json, result.as_dict())
     return EXIT_OK
+
+
+def _add_measurement(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("measurement")
+    group.add_argument("--samples", type=Path, metavar="PATH", help="write a JSONL time series (~10 Hz)")
+    group.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    group.add_argument("--profile", type=Path, metavar="PATH", help="write a pyinstrument HTML profile")
+    group.add_argument(
+        "--trace-memory", action="store_true", help="print the top allocation sites (tracemalloc) at the end"
+    )
+    group.add_argument(
+        "--no-probes",
+        dest="probes",
+        action="store_false",
+        help="no resource sampler or UI lag probe (to measure what measuring costs)",
+    )
 
 
 def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
@@ -140,22 +170,22 @@ def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
     )
 
 
-def _check_output_path(path: Path | None) -> None:
+def _check_output_path(path: Path | None, flag: str = "--json") -> None:
     """Fail before the run, not after it, if the report could not be written."""
     if path is None:
         return
     parent = path.resolve().parent
     if not parent.is_dir():
-        raise UsageError(f"--json {path}: folder {parent} does not exist")
+        raise UsageError(f"{flag} {path}: folder {parent} does not exist")
     if path.is_dir():
-        raise UsageError(f"--json {path}: is a folder, not a file")
+        raise UsageError(f"{flag} {path}: is a folder, not a file")
     if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
-        raise UsageError(f"--json {path}: file is read-only")
+        raise UsageError(f"{flag} {path}: file is read-only")
     try:  # the same temp file write_json_atomic makes: the only honest writability test
         with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{path.name}.probe."):
             pass
     except OSError as exc:
-        raise UsageError(f"--json {path}: cannot write in {parent} ({exc.strerror})") from None
+        raise UsageError(f"{flag} {path}: cannot write in {parent} ({exc.strerror})") from None
 
 
 def _list() -> int:
@@ -195,14 +225,30 @@ def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) ->
         raise UsageError("run: name scenarios, 'all', or give --scenario-file PATH")
     configs = [_config_for(s, args) for s in scenarios]
     _check_output_path(args.json)
+    measurement = Measurement(
+        samples=getattr(args, "samples", None),
+        progress=options.headless and not getattr(args, "quiet", False),
+        profile=getattr(args, "profile", None),
+        trace_memory=getattr(args, "trace_memory", False),
+        probes=getattr(args, "probes", True),
+    )
+    _check_output_path(measurement.samples, "--samples")
+    _check_output_path(measurement.profile, "--profile")
     reports: list[RunReport] = []
-    for scenario, config in zip(scenarios, configs, strict=True):
-        report = run_as_guest(run_session, scenario, config, options)
-        print(render_text(report), flush=True)
-        print(flush=True)
-        reports.append(report)
-        if report.interrupted_by:
-            break
+    with measurement.around_runs():
+        for scenario, config in zip(scenarios, configs, strict=True):
+            session = functools.partial(
+                run_session, on_ready=measurement.on_ready(scenario.name, config.message_count)
+            )
+            report = run_as_guest(session, scenario, config, options)
+            measurement.after_run()
+            print(render_text(report), flush=True)
+            print(flush=True)
+            reports.append(report)
+            if report.interrupted_by:
+                break
+    for line in measurement.memory_sites:
+        print(line)
     if len(reports) > 1:
         print(render_summary(reports))
     if args.json is not None:
@@ -225,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, list(args.scenarios), SessionOptions(headless=args.headless))
         if args.command == "bench":
             return _bench(args)
+        if args.command == "compare":
+            text, regressed = run_compare(args.base, args.new, args.tolerance)
+            print(text)
+            return EXIT_FAILED if regressed else EXIT_OK
         if args.command == "demo" or args.command is None:
             if args.command is None:
                 args = parser.parse_args(["demo"])
@@ -232,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not sys.stdout.isatty() or not sys.stdin.isatty():
                 raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
             return _run(args, [args.scenario], SessionOptions(headless=False, interactive=True))
-    except (UsageError, ConfigError) as exc:
+    except (UsageError, ConfigError, CompareError, ProfilerMissing) as exc:
         print(f"aiway-tui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     parser.print_help()

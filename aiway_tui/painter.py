@@ -18,6 +18,7 @@ from typing import NamedTuple, Protocol
 import trio
 from trio_util import periodic
 
+from .frames import FrameTimer
 from .latency import LatencyRecorder
 from .protocol import ConductorState, Message, State, StreamEnd, StreamError, StreamStart
 
@@ -39,6 +40,8 @@ class Frame:
     events: list[TextChunk | Message] = field(default_factory=list)
     tokens: int = 0
     oldest_scheduled: float = 0.0
+    newest_scheduled: float = 0.0
+    """Oldest scheduled time of the last run of tokens pushed: a near bound on the newest token's."""
     trimmed_chars: int = 0
     state: ConductorState | None = None
 
@@ -65,6 +68,7 @@ class FrameInbox:
         frame = self._frame
         if frame.tokens == 0:
             frame.oldest_scheduled = oldest_scheduled
+        frame.newest_scheduled = max(frame.newest_scheduled, oldest_scheduled)
         frame.tokens += tokens
         events = frame.events
         last = events[-1] if events else None
@@ -140,11 +144,18 @@ class Painter:
         self.trimmed_chars = 0
         self.first_frame_at: float | None = None
         self.last_frame_at: float | None = None
+        self.frame_timer = FrameTimer()
+        self._newest_by_oldest: dict[float, float] = {}
+        """Each frame handed to the surface: its oldest -> newest scheduled time."""
 
     def _delivered(self, tokens: int, oldest_scheduled: float) -> None:
         self.tokens_painted += tokens
         self.awaiting_render -= tokens
-        self.delivery_latency.record(trio.current_time() - oldest_scheduled, tokens)
+        now = trio.current_time()
+        newest = self._newest_by_oldest.pop(oldest_scheduled, oldest_scheduled)
+        # The frame's tokens were scheduled between its oldest and newest:
+        # spread them over that range instead of charging all the oldest's latency.
+        self.delivery_latency.record_spread(now - oldest_scheduled, now - newest, tokens)
 
     def paint_frame(self) -> None:
         frame = self.inbox.take()
@@ -152,6 +163,8 @@ class Painter:
         if frame is None:
             self.surface.paint(None, self._delivered)  # the live figures only
             return
+        if frame.tokens:
+            self._newest_by_oldest[frame.oldest_scheduled] = frame.newest_scheduled
         started = time.perf_counter()
         self.surface.paint(frame, self._delivered)
         self.awaiting_render += frame.tokens
@@ -162,6 +175,7 @@ class Painter:
         if self.first_frame_at is None:
             self.first_frame_at = now
         self.last_frame_at = now
+        self.frame_timer.mark(now)
 
     async def run(self) -> None:
         """Paint when something arrived, never twice within one frame period.

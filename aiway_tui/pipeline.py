@@ -20,6 +20,7 @@ from .conductor import MockConductor
 from .config import RunConfig
 from .consumer import Consumer
 from .faults import FaultySurface
+from .lag_probe import UiLagProbe
 from .network import SimulatedNetwork
 from .painter import FrameInbox, Painter, Surface
 from .phase_cpu import PhaseCpu
@@ -68,6 +69,9 @@ class Pipeline:
             self.network = SimulatedNetwork(config.network, config.seed, config.buffer)
         self.sampler = ResourceSampler()
         self.phase_cpu = PhaseCpu(config.idle_s)
+        self.lag_probe = UiLagProbe()
+        self.probes = True
+        """Run the resource sampler and the UI lag probe (off: to measure what measuring costs)."""
         self.root = trio.CancelScope()
         self.ending: Ending | None = None
         self.quit_reason: str | None = None
@@ -154,7 +158,9 @@ class Pipeline:
                         nursery.start_soon(self._task, "watchdog", self.watchdog.run)
                     nursery.start_soon(self._task, "phase_cpu", self.phase_cpu.run, self.consumer.done)
                     nursery.start_soon(self._task, "consumer", self.consumer.run, receive.clone())
-                    nursery.start_soon(self._task, "sampler", self.sampler.run)
+                    if self.probes:
+                        nursery.start_soon(self._task, "sampler", self.sampler.run)
+                        nursery.start_soon(self._task, "lag-probe", self.lag_probe.run)
                     if self.painter is not None:
                         nursery.start_soon(self._task, "painter", self.painter.run)
                     await self.consumer.done.wait()

@@ -22,7 +22,18 @@ from .pipeline import Ending, Pipeline
 from .resources import ResourceSummary
 from .scenarios import Scenario
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: adds ``probes``, the ``ui_lag`` and ``frame_gap`` distributions, frame,
+lag, thread and file-descriptor figures in ``results``."""
+
+_LATENCY_ROWS = (
+    ("channel", "channel (scheduled -> received)"),
+    ("delivery", "delivery (scheduled -> on screen)"),
+    ("paint", "paint (per frame)"),
+    ("render", "render (transcript)"),
+    ("frame_gap", "frame gap"),
+    ("ui_lag", "UI-thread timer lag"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +81,7 @@ class RunReport:
     failed_task: str | None = None
     interrupted_by: str | None = None
     cancelled_tasks: tuple[str, ...] = field(default_factory=tuple)
+    probes: bool = True
 
     @property
     def passed(self) -> bool:
@@ -86,6 +98,7 @@ class RunReport:
             "failed_task": self.failed_task,
             "interrupted_by": self.interrupted_by,
             "cancelled_tasks": list(self.cancelled_tasks),
+            "probes": self.probes,
             "config": self.config,
             "results": self.results,
             "latency": {k: v.as_dict() for k, v in self.latency.items()},
@@ -134,6 +147,8 @@ def build_report(
     failed = pipeline.failure if pipeline.failure is not None else failure
     streams_intact = tracker.streams_intact
     latency = {"channel": tracker.channel_latency.summary()}
+    if pipeline.probes:
+        latency["ui_lag"] = pipeline.lag_probe.summary()
     if painter is not None:
         latency["delivery"] = painter.delivery_latency.summary()
         latency["paint"] = painter.paint_time.summary()
@@ -162,25 +177,39 @@ def build_report(
         "rss_peak_mb": resources.rss_peak_mb,
         "cpu_avg_percent": resources.cpu_avg_percent,
         "cpu_max_percent": resources.cpu_max_percent,
+        "rss_start_mb": resources.rss_start_mb,
+        "rss_end_mb": resources.rss_end_mb,
+        "threads_start": resources.threads_start,
+        "threads_end": resources.threads_end,
+        "fds_start": resources.fds_start,
+        "fds_end": resources.fds_end,
         "peak_buffer": pipeline.peak_buffer,
         "tokens_in_flight_at_end": pipeline.tokens_in_flight_at_end,
         "tokens_unfinished": tracker.unfinished_tokens,
         "buffer_saturated": 1.0 if config.buffer > 0 and pipeline.peak_buffer >= config.buffer else 0.0,
         "consumer_stalled_s": pipeline.consumer.stalled_s,
+        "channel_p50_ms": latency["channel"].p50_ms,
         "channel_p99_ms": latency["channel"].p99_ms,
+        "channel_max_ms": latency["channel"].max_ms,
         "completed": 1.0 if pipeline.ending is Ending.COMPLETED else 0.0,
     }
     if quit_timing.total_ms is not None:
         results["quit_latency_ms"] = quit_timing.total_ms
+    if "ui_lag" in latency:
+        results["ui_lag_p99_ms"] = latency["ui_lag"].p99_ms
+        results["ui_lag_max_ms"] = latency["ui_lag"].max_ms
     if painter is not None:
         results.update(
             {
                 "frames": painter.frames,
                 "fps": painter.achieved_fps,
+                "fps_target": painter.fps,
                 "paint_p50_ms": latency["paint"].p50_ms,
                 "paint_p99_ms": latency["paint"].p99_ms,
                 "paint_max_ms": latency["paint"].max_ms,
+                "delivery_p50_ms": latency["delivery"].p50_ms,
                 "delivery_p99_ms": latency["delivery"].p99_ms,
+                "delivery_max_ms": latency["delivery"].max_ms,
                 "tokens_painted": painter.tokens_painted,
                 "tokens_per_frame": tokens / painter.frames if painter.frames else 0.0,
                 "chars_not_painted": painter.trimmed_chars,
@@ -189,6 +218,10 @@ def build_report(
         render = painter.surface.render_time.summary()
         latency["render"] = render
         results["render_p99_ms"] = render.p99_ms
+        gaps = painter.frame_timer.gap_summary()
+        latency["frame_gap"] = gaps
+        results["frame_gap_p99_ms"] = gaps.p99_ms
+        results["frame_gap_max_ms"] = gaps.max_ms
     else:
         results.update({"frames": 0, "fps": 0.0})
     results.update(extended_results(pipeline, latency["delivery"].mean_ms if "delivery" in latency else None))
@@ -209,6 +242,7 @@ def build_report(
         failed_task=pipeline.failed_task,
         interrupted_by=pipeline.quit_reason if pipeline.ending is Ending.INTERRUPTED else None,
         cancelled_tasks=tuple(sorted(pipeline.cancelled_tasks)),
+        probes=pipeline.probes,
     )
 
 
@@ -246,7 +280,12 @@ def render_text(report: RunReport) -> str:
         + (f" (schedule: {r['scheduled_tokens_per_s']:,.0f}/s)" if r["scheduled_tokens_per_s"] else ""),
         f"  Channel: peak buffer {r['peak_buffer']:.0f}/{c['buffer']},"
         f" latency p99 {r['channel_p99_ms']:.1f} ms",
-        f"  Frames painted: {r['frames']:.0f} at {r['fps']:.1f} fps",
+        f"  Frames painted: {r['frames']:.0f} at {r['fps']:.1f} fps"
+        + (
+            f" (target {r['fps_target']:.0f}), {r['tokens_per_frame']:,.1f} tokens per frame"
+            if "fps_target" in r
+            else ""
+        ),
     ]
     if "paint" in report.latency:
         paint = report.latency["paint"]
@@ -259,11 +298,17 @@ def render_text(report: RunReport) -> str:
             f"  Delivery latency: p50 {delivery.p50_ms:.1f} ms, p99 {delivery.p99_ms:.1f} ms, "
             f"max {delivery.max_ms:.1f} ms"
         )
+    if "ui_lag" in report.latency:
+        lag = report.latency["ui_lag"]
+        lines.append(f"  UI-thread lag: p99 {lag.p99_ms:.1f} ms, max {lag.max_ms:.1f} ms")
     res = report.resources
     lines += [
-        f"  CPU: avg {res.cpu_avg_percent:.0f}%, max {res.cpu_max_percent:.0f}%",
+        f"  CPU: avg {res.cpu_avg_percent:.0f}%, max {res.cpu_max_percent:.0f}%"
+        + ("" if report.probes else " (probes off: start and end only)"),
         f"  Memory growth: {res.memory_growth_mb:.2f} MB (RSS {res.rss_start_mb:.0f} -> peak "
         f"{res.rss_peak_mb:.0f} -> end {res.rss_end_mb:.0f} MB)",
+        f"  Threads: {res.threads_start} -> {res.threads_end}   "
+        f"File descriptors: {res.fds_start} -> {res.fds_end}   Samples: {res.samples}",
         f"  Quit latency: {_ms(report.quit.total_ms)} (key->cancel {_ms(report.quit.key_to_cancel_ms)}, "
         f"cancel->tasks done {_ms(report.quit.cancel_to_tasks_done_ms)}, "
         f"tasks done->app exit {_ms(report.quit.tasks_done_to_app_exit_ms)})",
@@ -280,6 +325,7 @@ def render_text(report: RunReport) -> str:
             f"({r['network_share_pct']:.0f}% of mean delivery latency); "
             f"{r['network_packets_held_for_burst']:.0f} packets held for bursts"
         )
+    lines += ["", *latency_table(report.latency)]
     if report.failure:
         lines.append(f"  Failure: {report.failure} (in {report.failed_task or 'the run'})")
     lines += ["", "Criteria:"]
@@ -293,11 +339,24 @@ def render_text(report: RunReport) -> str:
     return "\n".join(lines)
 
 
+def latency_table(latency: dict[str, Distribution]) -> list[str]:
+    """Every distribution of the run, one row each, in milliseconds."""
+    head = ("count", "min", "p50", "p90", "p95", "p99", "p99.9", "max")
+    lines = [f"Latency (ms){'':<24}" + "".join(f"{h:>9}" for h in head)]
+    for key, label in _LATENCY_ROWS:
+        d = latency.get(key)
+        if d is None:
+            continue
+        values = (d.min_ms, d.p50_ms, d.p90_ms, d.p95_ms, d.p99_ms, d.p999_ms, d.max_ms)
+        lines.append(f"  {label:<34}{d.count:>9,}" + "".join(f"{v:>9.2f}" for v in values))
+    return lines
+
+
 def render_summary(reports: Sequence[RunReport]) -> str:
     """One line per scenario, for ``run all``."""
     head = (
         f"{'scenario':<14} {'result':<6} {'tokens':>10} {'tok/s':>11} {'duration':>9}"
-        f" {'mem MB':>7} {'fps':>5} {'quit ms':>8}"
+        f" {'mem MB':>7} {'fps':>5} {'quit ms':>8} {'dlv p99':>8} {'lag max':>8} {'cpu %':>6}"
     )
     lines = ["=== Summary ===", head]
     for rep in reports:
@@ -306,6 +365,8 @@ def render_summary(reports: Sequence[RunReport]) -> str:
             f"{rep.scenario:<14} {'PASS' if rep.passed else 'FAIL':<6} {r['tokens_received']:>10,.0f} "
             f"{r['tokens_per_s']:>11,.0f} {r['duration_s']:>8.2f}s {r['memory_growth_mb']:>7.1f} "
             f"{r['fps']:>5.1f} {r.get('quit_latency_ms', float('nan')):>8.1f}"
+            f" {r.get('delivery_p99_ms', float('nan')):>8.1f} {r.get('ui_lag_max_ms', float('nan')):>8.1f}"
+            f" {r['cpu_avg_percent']:>6.0f}"
         )
     passed = sum(rep.passed for rep in reports)
     lines.append(f"{passed} passed, {len(reports) - passed} failed")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from contextlib import aclosing
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ import psutil
 from trio_util import periodic
 
 _MB = 1024 * 1024
+_MIN_CPU_SPAN_S = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,8 @@ class ResourceSampler:
         self.period = 1.0 / hz
         self.process = psutil.Process()
         self.latest: ResourceSample | None = None
+        self.observers: list[Callable[[ResourceSample], None]] = []
+        """Called with each periodic sample (time series, progress line)."""
         self._start()
 
     def _start(self) -> None:
@@ -71,6 +75,7 @@ class ResourceSampler:
         self.threads_start = process.num_threads()
         self.fds_start = _fds(process)
         self.samples = 0
+        self.latest = None
 
     def restart(self) -> None:
         """Start measuring afresh (after the app is up, so it is not counted as growth)."""
@@ -82,11 +87,16 @@ class ResourceSampler:
         cpu = sum(process.cpu_times()[:2])
         rss = process.memory_info().rss / _MB
         span = now - self._last_t
-        percent = 100.0 * (cpu - self._last_cpu) / span if span > 0 else 0.0
-        self._last_t, self._last_cpu = now, cpu
+        if span >= _MIN_CPU_SPAN_S:
+            percent = 100.0 * (cpu - self._last_cpu) / span
+            self._last_t, self._last_cpu = now, cpu
+            self.cpu_max_percent = max(self.cpu_max_percent, percent)
+        else:
+            # CPU-time counters tick every 10 ms: over a shorter span one
+            # tick reads as hundreds of percent. Keep accruing instead.
+            percent = self.latest.cpu_percent if self.latest is not None else 0.0
         self.rss_peak_mb = max(self.rss_peak_mb, rss)
         self.rss_end_mb = rss
-        self.cpu_max_percent = max(self.cpu_max_percent, percent)
         self.samples += 1
         self.latest = ResourceSample(now - self._t0, rss, percent)
         return self.latest
@@ -94,15 +104,18 @@ class ResourceSampler:
     async def run(self) -> None:
         async with aclosing(periodic(self.period)) as ticks:
             async for _ in ticks:
-                self.sample()
+                latest = self.sample()
+                for observer in self.observers:
+                    observer(latest)
 
     def summary(self) -> ResourceSummary:
         # A failing probe is reported as its task's failure; the figures so far stand.
         with contextlib.suppress(Exception):
             self.sample()
         process = self.process
-        span = self._last_t - self._t0
-        cpu_avg = 100.0 * (self._last_cpu - self._cpu0) / span if span > 0 else 0.0
+        span = time.perf_counter() - self._t0
+        cpu = sum(process.cpu_times()[:2])
+        cpu_avg = 100.0 * (cpu - self._cpu0) / span if span > 0 else 0.0
         return ResourceSummary(
             rss_start_mb=self.rss_start_mb,
             rss_peak_mb=self.rss_peak_mb,

@@ -16,6 +16,7 @@ from aiway_tui.host import run_as_guest
 from aiway_tui.pipeline import Pipeline
 from aiway_tui.report import RunReport, render_text
 from aiway_tui.scenarios import get_scenario
+from aiway_tui.schema import check_report
 from aiway_tui.session import SessionOptions, run_session
 from aiway_tui.testing import press, wait_for
 
@@ -26,6 +27,7 @@ async def run_seed(name: str, config: RunConfig | None = None) -> RunReport:
     scenario = get_scenario(name)
     report = await run_session(scenario, config, OPTIONS)
     print(render_text(report))
+    assert check_report(report.as_dict()) == []  # every figure of the report is there
     failed = [f"{c.name}: {c.value} (needs {c.op} {c.threshold})" for c in report.criteria if not c.passed]
     assert report.passed, failed
     r = report.results

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 import trio
 import trio.testing
 
@@ -68,3 +69,20 @@ async def test_painter_paints_at_most_fps(autojump_clock: trio.testing.MockClock
     assert painter.frames == len([f for f in surface.frames if f is not None])
     assert painter.tokens_painted == 1000
     assert painter.delivery_latency.summary().max_ms <= 51
+
+
+async def test_delivery_latency_spreads_a_frame_between_its_oldest_and_newest_token(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    inbox = FrameInbox(max_chars=1000)
+    painter = Painter(inbox, RecordingSurface(), fps=30)
+    t0 = trio.current_time()
+    for i in range(31):  # one token a ms: the frame's newest is 30 ms after its oldest
+        inbox.push_text(0, "x", 1, t0 + i * 0.001)
+    await trio.sleep_until(t0 + 0.050)
+    painter.paint_frame()  # RecordingSurface delivers at once: at t0 + 50 ms
+    d = painter.delivery_latency.summary()
+    assert d.count == 31
+    assert d.max_ms == pytest.approx(50.0, rel=1e-3)  # the oldest token
+    assert d.min_ms == pytest.approx(20.0, rel=1e-3)  # the newest token
+    assert 35.0 <= d.mean_ms <= 36.0  # 31 tokens in 8 steps: the remainder goes to the longest

@@ -119,4 +119,5 @@ def test_a_hung_task_is_cancelled_at_the_deadline_and_named(
     assert set(report["cancelled_tasks"]) >= {"conductor", "consumer", "painter", "sampler"}
     assert report["results"]["tokens_received"] == report["results"]["tokens_sent"] > 0
     assert 1.0 <= report["results"]["duration_s"] < 5.0
-    assert "Ending: timed out; still running: conductor, consumer, painter, " in out
+    still_running = next(line for line in out.splitlines() if "Ending: timed out; still running:" in line)
+    assert all(name in still_running for name in ("conductor", "consumer", "painter", "sampler"))

@@ -1,0 +1,61 @@
+"""The UI-thread lag probe in the real app: a blocked UI thread must show up in it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+import trio
+from textual.pilot import Pilot
+
+from aiway_tui.app import ChatApp
+from aiway_tui.host import run_as_guest
+from aiway_tui.lag_probe import UiLagProbe
+from aiway_tui.pipeline import Pipeline
+from aiway_tui.scenarios import get_scenario
+from aiway_tui.session import SessionOptions, run_session
+
+OPTIONS = SessionOptions(handle_signals=False)
+BLOCK_S = 0.200
+
+
+def _block_the_ui_thread() -> None:
+    time.sleep(BLOCK_S)  # deliberately: this is the stall the probe must see
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_a_blocked_ui_thread_shows_in_the_lag_probe() -> None:
+    scenario = get_scenario("rapid-tokens")
+    config = scenario.config.with_overrides(message_count=60_000, message_delay_us=10)  # ~0.6 s
+
+    def block_mid_run(app: ChatApp, pipeline: Pipeline, pilot: Pilot[object]) -> None:
+        asyncio.get_running_loop().call_later(0.25, _block_the_ui_thread)
+
+    report = await run_session(scenario, config, OPTIONS, on_ready=block_mid_run)
+    r = report.results
+    assert report.ending == "completed"
+    assert r["ui_lag_max_ms"] >= BLOCK_S * 1000 * 0.95
+    assert report.latency["ui_lag"].count >= 10
+    # The stall also shows as one long gap between frames.
+    assert r["frame_gap_max_ms"] >= BLOCK_S * 1000 * 0.95
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_the_probe_runs_on_the_asyncio_host_and_stops_with_its_task() -> None:
+    probe = UiLagProbe(period_s=0.005)
+    with trio.move_on_after(0.2):
+        await probe.run()
+    firings = probe.stats.firings
+    assert probe.host == "asyncio"
+    assert firings >= 10
+    await trio.sleep(0.05)
+    assert probe.stats.firings == firings  # the call_later chain was cancelled
+
+
+async def test_without_an_asyncio_loop_the_probe_times_trio() -> None:
+    probe = UiLagProbe(period_s=0.005)
+    with trio.move_on_after(0.1):
+        await probe.run()
+    assert probe.host == "trio"
+    assert probe.stats.firings >= 5
