@@ -184,6 +184,22 @@ class MockConductor:
         else:
             await trio.sleep_forever()  # silent: only the watchdog's abandon() ends this
 
+    async def _next_due(self, t0: float, delay: float, sent: int, limit: int) -> tuple[float, int]:
+        """Wait until token ``sent`` is due; return the time and how many tokens are due by then.
+
+        Unpaced (``delay`` 0), everything up to ``limit`` is due at once.
+        """
+        now = trio.current_time()
+        if delay <= 0:
+            return now, limit
+        due = min(limit, int((now - t0) / delay) + 1)
+        if due <= sent:
+            await trio.sleep_until(t0 + sent * delay)
+            # Token ``sent`` is due now, whatever float rounding says.
+            now = trio.current_time()
+            due = max(sent + 1, min(limit, int((now - t0) / delay) + 1))
+        return now, due
+
     async def _tokens(self, channel: trio.MemorySendChannel[Item], stream: int, length: int) -> int:
         """Send tokens ``0..length-1`` of ``stream`` by schedule; return their CRC-32."""
         delay = self.config.message_delay_us / 1e6
@@ -194,29 +210,17 @@ class MockConductor:
         t0 = self._t0[stream] = trio.current_time()
         sent = 0
         while sent < length:
-            now = trio.current_time()
+            now, due = await self._next_due(t0, delay, sent, min(length, sent + cap))
             if delay > 0:
-                due = min(length, int((now - t0) / delay) + 1)
-                if due <= sent:
-                    await trio.sleep_until(t0 + sent * delay)
-                    # Token ``sent`` is due now, whatever float rounding says.
-                    now = trio.current_time()
-                    due = max(sent + 1, min(length, int((now - t0) / delay) + 1))
+                tokens = [
+                    Token(stream, i, pool[(i * 7 + stream) % npool], t0 + i * delay) for i in range(sent, due)
+                ]
             else:
-                due = min(length, sent + cap)
-            while sent < due:
-                end = min(due, sent + cap)
-                if delay > 0:
-                    tokens = [
-                        Token(stream, i, pool[(i * 7 + stream) % npool], t0 + i * delay)
-                        for i in range(sent, end)
-                    ]
-                else:
-                    tokens = [Token(stream, i, pool[(i * 7 + stream) % npool], now) for i in range(sent, end)]
-                checksum = zlib.crc32("".join([t.text for t in tokens]).encode(), checksum)
-                await self._send(channel, tuple(tokens))
-                self.tokens_sent += end - sent
-                sent = end
+                tokens = [Token(stream, i, pool[(i * 7 + stream) % npool], now) for i in range(sent, due)]
+            checksum = zlib.crc32("".join([t.text for t in tokens]).encode(), checksum)
+            await self._send(channel, tuple(tokens))
+            self.tokens_sent += due - sent
+            sent = due
         return checksum
 
     async def _mixed_tokens(self, channel: trio.MemorySendChannel[Item], stream: int, length: int) -> int:
@@ -234,17 +238,7 @@ class MockConductor:
         t0 = self._t0[stream] = trio.current_time()
         sent = 0
         while sent < length:
-            now = trio.current_time()
-            if delay > 0:
-                due = min(length, int((now - t0) / delay) + 1)
-                if due <= sent:
-                    await trio.sleep_until(t0 + sent * delay)
-                    # Token ``sent`` is due now, whatever float rounding says.
-                    now = trio.current_time()
-                    due = max(sent + 1, min(length, int((now - t0) / delay) + 1))
-                due = min(due, sent + cap)
-            else:
-                due = min(length, sent + cap)
+            now, due = await self._next_due(t0, delay, sent, min(length, sent + cap))
             classes = mix.next_classes(due - sent)
             tokens = [
                 Token(stream, i, pools[c][(i * 7 + stream) % npool], t0 + i * delay if delay > 0 else now)

@@ -64,6 +64,12 @@ class CriterionResult:
     op: str
     source: str
 
+    def render_line(self) -> str:
+        """One pass/fail line, as every report prints it."""
+        mark = "✅" if self.passed else "❌"
+        value = "missing" if self.value is None else f"{self.value:,.4g}"
+        return f"  {mark} {self.name}  [{self.metric} = {value}, needs {self.op} {self.threshold:,.4g}]"
+
     def as_dict(self) -> dict[str, object]:
         return {
             "name": self.name,

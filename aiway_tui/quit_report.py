@@ -253,11 +253,6 @@ def render_quit_text(report: QuitLatencyReport) -> str:
     for trial in unclean[:SLOWEST_SHOWN]:
         lines.append(f"  #{trial.index:<4} {trial.moment:<14} problem: {'; '.join(trial.problems)}")
     lines += ["", "Criteria:"]
-    for crit in report.criteria:
-        mark = "✅" if crit.passed else "❌"
-        value = "missing" if crit.value is None else f"{crit.value:,.4g}"
-        lines.append(
-            f"  {mark} {crit.name}  [{crit.metric} = {value}, needs {crit.op} {crit.threshold:,.4g}]"
-        )
+    lines += [crit.render_line() for crit in report.criteria]
     lines += ["", "✅ Quit latency passed!" if report.passed else "❌ Quit latency FAILED"]
     return "\n".join(lines)

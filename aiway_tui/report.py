@@ -329,12 +329,7 @@ def render_text(report: RunReport) -> str:
     if report.failure:
         lines.append(f"  Failure: {report.failure} (in {report.failed_task or 'the run'})")
     lines += ["", "Criteria:"]
-    for crit in report.criteria:
-        mark = "✅" if crit.passed else "❌"
-        value = "missing" if crit.value is None else f"{crit.value:,.4g}"
-        lines.append(
-            f"  {mark} {crit.name}  [{crit.metric} = {value}, needs {crit.op} {crit.threshold:,.4g}]"
-        )
+    lines += [crit.render_line() for crit in report.criteria]
     lines += ["", "✅ Test passed!" if report.passed else "❌ Test FAILED"]
     return "\n".join(lines)
 
