@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from .compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
 from .config import ConfigError, RunConfig
+from .demo_session import run_demo
 from .extras import describe_extras
 from .host import run_as_guest
 from .measure import Measurement, ProfilerMissing
@@ -102,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_overrides(run)
     _add_measurement(run)
     demo = sub.add_parser("demo", help="run a scenario interactively in this terminal")
-    demo.add_argument("scenario", nargs="?", default="rapid-tokens", metavar="NAME")
+    demo.add_argument(
+        "scenario", nargs="?", default=None, metavar="NAME", help="start this one (default: pick from a list)"
+    )
     demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
     _add_overrides(demo)
     add_quit_latency_parser(sub)
@@ -257,6 +260,27 @@ def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) ->
     return _exit_code(reports)
 
 
+def _demo(args: argparse.Namespace) -> int:
+    """The interactive demo: the catalogue (or ``NAME`` at once), then a report per run."""
+    if args.scenario is not None:
+        get_scenario(args.scenario)
+    configs = {s.name: _config_for(s, args) for s in SCENARIOS}
+    _check_output_path(args.json)
+    result = run_as_guest(run_demo, SCENARIOS, configs, args.scenario)
+    for report in result.reports:
+        print(render_text(report), flush=True)
+        print(flush=True)
+    if len(result.reports) > 1:
+        print(render_summary(list(result.reports)))
+    for path in result.screenshots:
+        print(f"Screenshot saved: {path}")
+    if not result.reports:
+        return EXIT_OK
+    if args.json is not None:
+        write_json_atomic(args.json, result.reports[-1].as_dict())
+    return _exit_code(result.reports[-1:])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -278,10 +302,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo" or args.command is None:
             if args.command is None:
                 args = parser.parse_args(["demo"])
-            _config_for(get_scenario(args.scenario), args)  # name a bad value before the terminal
+            for scenario in SCENARIOS if args.scenario is None else [get_scenario(args.scenario)]:
+                _config_for(scenario, args)  # name a bad value before asking for a terminal
             if not sys.stdout.isatty() or not sys.stdin.isatty():
                 raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
-            return _run(args, [args.scenario], SessionOptions(headless=False, interactive=True))
+            return _demo(args)
     except (UsageError, ConfigError, CompareError, ProfilerMissing) as exc:
         print(f"aiway-tui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

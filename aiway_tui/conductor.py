@@ -23,6 +23,7 @@ import trio
 from .config import ADAPTIVE, ADAPTIVE_MAX_CHARS, ADAPTIVE_MAX_TOKENS, RunConfig
 from .faults import CONDUCTOR_RAISED, FaultKind, FaultPlan, InjectedFault, StreamFault, plan_faults
 from .mix import StreamMix
+from .pace import Pace
 from .protocol import (
     ConductorState,
     Item,
@@ -79,8 +80,10 @@ class MockConductor:
     ``messages_sent``) are the sender's side of the no-loss proof.
     """
 
-    def __init__(self, config: RunConfig) -> None:
+    def __init__(self, config: RunConfig, pace: Pace | None = None) -> None:
         self.config = config
+        self.pace = pace
+        """Live pause and rate control (the demo's keys); ``None``: the config's schedule."""
         self.pool = token_pool(config.message_size, config.seed)
         self.tokens_sent = 0
         self.items_sent = 0
@@ -184,6 +187,18 @@ class MockConductor:
         else:
             await trio.sleep_forever()  # silent: only the watchdog's abandon() ends this
 
+    def _follow_pace(self, seen: int, delay: float, t0: float, sent: int) -> tuple[int, float, float]:
+        """Follow a live pace change (checked once per wake-up, never per token).
+
+        On a change the schedule is re-based so that token ``sent`` is due now
+        at the new rate: no burst to catch up with tokens never due at it.
+        """
+        pace = self.pace
+        if pace is None or pace.version == seen:
+            return seen, delay, t0
+        delay = pace.delay_us / 1e6
+        return pace.version, delay, trio.current_time() - sent * delay
+
     async def _next_due(self, t0: float, delay: float, sent: int, limit: int) -> tuple[float, int]:
         """Wait until token ``sent`` is due; return the time and how many tokens are due by then.
 
@@ -209,7 +224,9 @@ class MockConductor:
         checksum = 0
         t0 = self._t0[stream] = trio.current_time()
         sent = 0
+        seen = -1
         while sent < length:
+            seen, delay, t0 = self._follow_pace(seen, delay, t0, sent)
             now, due = await self._next_due(t0, delay, sent, min(length, sent + cap))
             if delay > 0:
                 tokens = [
@@ -237,7 +254,9 @@ class MockConductor:
         checksum = 0
         t0 = self._t0[stream] = trio.current_time()
         sent = 0
+        seen = -1
         while sent < length:
+            seen, delay, t0 = self._follow_pace(seen, delay, t0, sent)
             now, due = await self._next_due(t0, delay, sent, min(length, sent + cap))
             classes = mix.next_classes(due - sent)
             tokens = [

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import trio
 
 from .faults import ConsumerStall
+from .pace import Pace
 from .protocol import Item
 from .tracker import Inbox, MessageTracker
 
@@ -38,6 +39,9 @@ class Consumer:
         self.stalls = sorted(stalls, key=lambda s: s.after_tokens)
         self.stalls_taken: list[float] = []
         """Measured length of each injected stall (seconds)."""
+        self.pace: Pace | None = None
+        """While ``pace.paused`` nothing is received: the channel fills and the
+        conductor blocks on send, which is backpressure made visible (the demo)."""
 
     async def _stall_if_due(self) -> None:
         while len(self.stalls_taken) < len(self.stalls):
@@ -57,6 +61,9 @@ class Consumer:
         debt = 0.0
         try:
             async with receive_channel:
+                if self.pace is not None:
+                    await self._run_paced(receive_channel, self.pace)
+                    return
                 if self.stalls and delay <= 0:
                     async for item in receive_channel:
                         record(item, clock(), inbox)
@@ -79,3 +86,21 @@ class Consumer:
                         await self._stall_if_due()
         finally:
             self.done.set()
+
+    async def _run_paced(self, receive_channel: trio.MemoryReceiveChannel[Item], pace: Pace) -> None:
+        """The same loop, stopping while paused (kept apart: the hot loop above checks nothing)."""
+        tracker = self.tracker
+        clock = trio.current_time
+        delay = self.delay_s
+        debt = 0.0
+        async for item in receive_channel:
+            if pace.paused:
+                await pace.wait_resumed()
+            tracker.record(item, clock(), self.inbox)
+            debt += delay * len(item)
+            if debt >= _MIN_SLEEP_S:
+                started = clock()
+                await trio.sleep(debt)
+                slept = clock() - started
+                self.stalled_s += slept
+                debt -= slept

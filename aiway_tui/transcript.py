@@ -36,6 +36,9 @@ _STYLES = {
 }
 _CURSOR = Segment("▌", Style(color="magenta", blink=True))
 
+FOLLOW_ROWS = 3
+"""A reader within this many rows of the bottom is followed; further up, left alone."""
+
 
 class Row(NamedTuple):
     text: str
@@ -61,30 +64,36 @@ class TranscriptView(ScrollView, can_focus=True):
         self._wrap_width = 80
         self._pending_delivery: list[tuple[int, float]] = []
         self._on_delivered: Callable[[int, float], None] | None = None
-        self._rows_added = 0
+        self.rows_added = 0
+        """Rows ever appended; ``rows_added - len(rows)`` were dropped from the front."""
+        self.unseen_rows = 0
+        """Rows added below the view since the reader scrolled away from the bottom."""
         self._rows_added_shown = -1
 
     # Writing.
 
     def add_block(self, label: str, label_kind: int, text: str, kind: int) -> None:
         """A new message: a label row, then its text wrapped."""
+        mark = self._mark()
         self._open = False
         self.rows.append(Row(label, label_kind, False))
-        self._rows_added += 1
+        self.rows_added += 1
         self._append(text, kind, new_line=True)
         self._open = kind == AI
-        self._changed()
+        self._changed(*mark)
 
     def stream(self, text: str) -> None:
         """Append ``text`` to the message being streamed."""
+        mark = self._mark()
         self._append(text, AI, new_line=not self._open)
         self._open = True
-        self._changed()
+        self._changed(*mark)
 
     def note(self, text: str) -> None:
+        mark = self._mark()
         self._open = False
         self._append(text, NOTE, new_line=True)
-        self._changed()
+        self._changed(*mark)
 
     def _append(self, text: str, kind: int, *, new_line: bool) -> None:
         width = self._wrap_width
@@ -104,24 +113,56 @@ class TranscriptView(ScrollView, can_focus=True):
             continued = True
         if not text and not continued:
             rows.append(Row("", kind, False))
-            self._rows_added += 1
+            self.rows_added += 1
             return
         for start in range(0, len(text), width):
             rows.append(Row(text[start : start + width], kind, continued))
-            self._rows_added += 1
+            self.rows_added += 1
             continued = True
 
-    def _changed(self) -> None:
-        if self._rows_added == self._rows_added_shown and self.rows:
+    @property
+    def following(self) -> bool:
+        """Whether new output keeps the view at the bottom (the reader is near it).
+
+        The scroll *target* counts: a page-up still animating is the reader
+        leaving, and must not be undone by the next frame.
+        """
+        return self.max_scroll_y - min(self.scroll_y, self.scroll_target_y) <= FOLLOW_ROWS
+
+    def follow(self) -> None:
+        """Jump to the bottom and follow new output again (the ``end`` key)."""
+        self.unseen_rows = 0
+        self._to_bottom()
+
+    def _to_bottom(self) -> None:
+        # ``force``: the scrollbar that permits scrolling appears only at the
+        # next layout, and the first overflowing update must follow too.
+        self.scroll_to(y=self.max_scroll_y, animate=False, force=True, immediate=True)
+
+    def _changed(self, rows_before: int | None = None, dropped_before: int | None = None) -> None:
+        if self.rows_added == self._rows_added_shown and self.rows:
             # Only the last row grew (a slow stream, most frames): repaint that row alone.
             self.refresh_lines(len(self.rows) - 1)
             return
-        self._rows_added_shown = self._rows_added
-        follow = self.is_vertical_scroll_end or self.max_scroll_y == 0
-        self.virtual_size = Size(self._wrap_width, len(self.rows))
+        self._rows_added_shown = self.rows_added
+        follow = self.following
+        rows = self.rows
+        if not follow and rows_before is not None and dropped_before is not None:
+            # Rows dropped from the front move everything up: move the view
+            # with them, so the reader keeps reading the same lines.
+            dropped = (self.rows_added - len(rows)) - dropped_before
+            self.unseen_rows += self.rows_added - rows_before
+            if dropped > 0:
+                target = max(0, self.scroll_target_y - dropped)
+                self.scroll_to(y=target, animate=False, force=True, immediate=True)
+        self.virtual_size = Size(self._wrap_width, len(rows))
         if follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self.unseen_rows = 0
+            self._to_bottom()
         self.refresh()
+
+    def _mark(self) -> tuple[int, int]:
+        return self.rows_added, self.rows_added - len(self.rows)
 
     def on_resize(self) -> None:
         width = max(10, self.scrollable_content_region.width - 1)

@@ -133,7 +133,7 @@ def test_signal_during_an_interactive_demo_quits_in_order(signum: signal.Signals
     child = spawn_demo(LONG_RUN[:-2], target)
     try:
         before = termios.tcgetattr(child.child_fd)
-        child.expect("10,000,000 tok")  # the status line: the app is up and streaming
+        child.expect("Responding")  # the conductor's state on the run screen: streaming
         wait_until_handled(child.pid)
         child.kill(signum)
         child.expect(pexpect.EOF)
@@ -154,16 +154,16 @@ def test_a_fault_in_an_interactive_demo_restores_the_terminal(tmp_path: Path) ->
     # The real CLI in a real terminal, with the app's paint broken after a few frames.
     bootstrap = (
         "import sys\n"
-        "from aiway_tui.app import ChatApp\n"
+        "from aiway_tui.screens import RunScreen\n"
         "from aiway_tui.cli import run\n"
-        "paint = ChatApp.paint\n"
+        "paint = RunScreen.paint\n"
         "calls = []\n"
         "def broken(self, *args):\n"
         "    calls.append(1)\n"
         "    if len(calls) > 5:\n"
         "        raise RuntimeError('render exploded')\n"
         "    paint(self, *args)\n"
-        "ChatApp.paint = broken\n"
+        "RunScreen.paint = broken\n"
         "sys.argv[0] = 'aiway-tui'\n"
         "run()\n"
     )
