@@ -15,11 +15,13 @@ from typing import ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.widgets import Footer, Static
 
 from .latency import LatencyRecorder
 from .painter import Frame, TextChunk
 from .protocol import ConductorState, StreamEnd, StreamError, StreamStart
+from .terminal_driver import prompt_exit
 from .transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
 
 _CSS_PATH = Path(__file__).with_name("chat.tcss")
@@ -36,6 +38,9 @@ class ChatApp(App[None]):
         Binding("q", "quit_run", "Quit", priority=True),
         Binding("ctrl+c", "quit_run", "Quit", show=False, priority=True),
     ]
+
+    def get_driver_class(self) -> type[Driver]:
+        return prompt_exit(super().get_driver_class())
 
     def __init__(self, *, title: str = "aiway-tui", scrollback: int = 2000) -> None:
         super().__init__()

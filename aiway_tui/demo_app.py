@@ -19,6 +19,7 @@ from typing import ClassVar, Literal
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.driver import Driver
 from textual.widgets import Static
 
 from .assets import stylesheets
@@ -26,6 +27,7 @@ from .config import RunConfig
 from .pipeline import Pipeline
 from .scenarios import Scenario
 from .screens import HelpScreen, RunScreen, StartScreen
+from .terminal_driver import prompt_exit
 
 SCREENSHOT_DIR_ENV = "AIWAY_TUI_SCREENSHOTS"
 
@@ -88,6 +90,9 @@ class DemoApp(App[None]):
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("s", "save_screenshot", "Shot"),
     ]
+
+    def get_driver_class(self) -> type[Driver]:
+        return prompt_exit(super().get_driver_class())
 
     def __init__(self, scenarios: tuple[Scenario, ...], configs: dict[str, RunConfig]) -> None:
         super().__init__()
