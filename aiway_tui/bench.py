@@ -330,9 +330,7 @@ def render_bench(result: BenchResult) -> str:
                 f"{full / sink if sink else 0:>10.2f} {full / limit if limit else 0:>11.2f} "
                 f"{full / naive if naive else 0:>11.1f}"
             )
-    lines.append(
-        f"* the naive peer streams a tenth of the tokens, at most {NAIVE_CAP:,} and 1 MB (cost grows per token)"
-    )
+    lines.append(f"* naive: a tenth of the tokens, at most {NAIVE_CAP:,} and 1 MB (its cost per token grows)")
     if result.scale_points:
         lines += [
             "",
