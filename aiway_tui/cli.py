@@ -260,11 +260,39 @@ def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) ->
     return _exit_code(reports)
 
 
+def _demo_config(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
+    """The overrides apply to the scenario named on the command line (bad ones
+    are errors); to the others in the catalogue where they fit, else not."""
+    if scenario.name == args.scenario:
+        return _config_for(scenario, args)
+    try:
+        return _config_for(scenario, args)
+    except ConfigError:
+        return scenario.config
+
+
+def _check_demo_overrides(args: argparse.Namespace) -> None:
+    """A named scenario must take the overrides; the catalogue needs one that does."""
+    if args.scenario is not None:
+        _config_for(get_scenario(args.scenario), args)
+        return
+    first_error: ConfigError | None = None
+    for scenario in SCENARIOS:
+        try:
+            _config_for(scenario, args)
+        except ConfigError as exc:
+            first_error = first_error or exc
+        else:
+            return
+    assert first_error is not None
+    raise first_error
+
+
 def _demo(args: argparse.Namespace) -> int:
     """The interactive demo: the catalogue (or ``NAME`` at once), then a report per run."""
     if args.scenario is not None:
         get_scenario(args.scenario)
-    configs = {s.name: _config_for(s, args) for s in SCENARIOS}
+    configs = {s.name: _demo_config(s, args) for s in SCENARIOS}
     _check_output_path(args.json)
     result = run_as_guest(run_demo, SCENARIOS, configs, args.scenario)
     for report in result.reports:
@@ -302,8 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo" or args.command is None:
             if args.command is None:
                 args = parser.parse_args(["demo"])
-            for scenario in SCENARIOS if args.scenario is None else [get_scenario(args.scenario)]:
-                _config_for(scenario, args)  # name a bad value before asking for a terminal
+            _check_demo_overrides(args)  # name a bad value before asking for a terminal
             if not sys.stdout.isatty() or not sys.stdin.isatty():
                 raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
             return _demo(args)

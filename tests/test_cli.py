@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from aiway_tui.cli import main
+from aiway_tui.config import ConfigError
 
 RESULT_KEYS = {
     "messages_received", "tokens_sent", "tokens_received", "streams_completed", "errors", "lost",
@@ -101,3 +102,16 @@ def test_demo_without_a_terminal_is_a_usage_error() -> None:
         "aiway-tui: error: demo needs a terminal; use 'aiway-tui run NAME' for a headless run"
     )
     assert "Traceback" not in proc.stderr
+
+
+def test_demo_overrides_fit_the_named_scenario_and_spare_the_rest() -> None:
+    from aiway_tui.cli import _demo_config, build_parser
+    from aiway_tui.scenarios import get_scenario
+
+    args = build_parser().parse_args(["demo", "rapid-tokens", "--streams", "2000"])
+    assert _demo_config(get_scenario("rapid-tokens"), args).streams == 2000
+    # 1k-long has 1,000 tokens: 2,000 streams do not fit it, so it keeps its own.
+    assert _demo_config(get_scenario("1k-long"), args) == get_scenario("1k-long").config
+    bad = build_parser().parse_args(["demo", "1k-long", "--streams", "2000"])
+    with pytest.raises(ConfigError, match="every stream needs at least one token"):
+        _demo_config(get_scenario("1k-long"), bad)
