@@ -15,7 +15,7 @@ import trio
 
 from .latency import Distribution, LatencyRecorder
 
-DEFAULT_PERIOD_S = 0.010
+DEFAULT_PERIOD_S = 0.025
 
 
 class TimerLag:

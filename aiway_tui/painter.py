@@ -22,7 +22,7 @@ from .frames import FrameTimer
 from .latency import LatencyRecorder
 from .protocol import ConductorState, Message, State, StreamEnd, StreamError, StreamStart
 
-IDLE_REFRESH_S = 0.5
+IDLE_REFRESH_S = 1.0
 """How often the live figures are refreshed when no text arrives."""
 
 

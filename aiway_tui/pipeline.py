@@ -10,6 +10,7 @@ the counts stay readable for the report.
 from __future__ import annotations
 
 import enum
+import gc
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -140,6 +141,11 @@ class Pipeline:
         config = self.config
         send, receive = trio.open_memory_channel[Item](config.buffer)
         self._send = send
+        # What earlier runs left is collected now, and what exists is frozen out
+        # of the collector's reach: a full collection mid-stream over a large heap
+        # is a pause of tens of milliseconds on the thread that paints.
+        gc.collect()
+        gc.freeze()
         self.sampler.restart()
         self.started_at = time.perf_counter()
         try:
@@ -178,6 +184,7 @@ class Pipeline:
             raise
         finally:
             self.finished_at = time.perf_counter()
+            gc.unfreeze()
             self.peak_buffer = send.statistics().peak_buffer_used
             self.tokens_in_flight_at_end = _drain(receive)
             if self.network is not None:

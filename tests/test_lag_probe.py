@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 
 from aiway_tui.app import ChatApp
 from aiway_tui.host import run_as_guest
-from aiway_tui.lag_probe import UiLagProbe
+from aiway_tui.lag_probe import DEFAULT_PERIOD_S, UiLagProbe
 from aiway_tui.pipeline import Pipeline
 from aiway_tui.scenarios import get_scenario
 from aiway_tui.session import SessionOptions, run_session
@@ -35,7 +35,8 @@ async def test_a_blocked_ui_thread_shows_in_the_lag_probe() -> None:
     report = await run_session(scenario, config, OPTIONS, on_ready=block_mid_run)
     r = report.results
     assert report.ending == "completed"
-    assert r["ui_lag_max_ms"] >= BLOCK_S * 1000 * 0.95
+    # The block starts anywhere within a probe period, so at least that much shows.
+    assert r["ui_lag_max_ms"] >= (BLOCK_S - DEFAULT_PERIOD_S) * 1000
     assert report.latency["ui_lag"].count >= 10
     # The stall also shows as one long gap between frames.
     assert r["frame_gap_max_ms"] >= BLOCK_S * 1000 * 0.95
