@@ -75,17 +75,22 @@ class Consumer:
                     return
                 async for item in receive_channel:
                     record(item, clock(), inbox)
-                    debt += delay * len(item)
-                    if debt >= _MIN_SLEEP_S:
-                        started = clock()
-                        await trio.sleep(debt)
-                        slept = clock() - started
-                        self.stalled_s += slept
-                        debt -= slept
+                    debt = await self._pay(debt + delay * len(item))
                     if self.stalls:
                         await self._stall_if_due()
         finally:
             self.done.set()
+
+    async def _pay(self, debt: float) -> float:
+        """Sleep off the slow consumer's debt once it reaches 1 ms; return what is
+        still owed (negative: the sleep overshot, kept as credit)."""
+        if debt < _MIN_SLEEP_S:
+            return debt
+        started = trio.current_time()
+        await trio.sleep(debt)
+        slept = trio.current_time() - started
+        self.stalled_s += slept
+        return debt - slept
 
     async def _run_paced(self, receive_channel: trio.MemoryReceiveChannel[Item], pace: Pace) -> None:
         """The same loop, stopping while paused (kept apart: the hot loop above checks nothing)."""
@@ -97,10 +102,4 @@ class Consumer:
             if pace.paused:
                 await pace.wait_resumed()
             tracker.record(item, clock(), self.inbox)
-            debt += delay * len(item)
-            if debt >= _MIN_SLEEP_S:
-                started = clock()
-                await trio.sleep(debt)
-                slept = clock() - started
-                self.stalled_s += slept
-                debt -= slept
+            debt = await self._pay(debt + delay * len(item))
