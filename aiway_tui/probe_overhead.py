@@ -11,7 +11,7 @@ process's average CPU share), which other processes' load disturbs less, and
 first the probes' own CPU cost per call, which no load disturbs: the bound
 on what they can cost.
 
-    .venv/bin/python benchmarks/probe_overhead.py [--pairs 7] [--scenario 1m-short] [--count N]
+    .venv/bin/python -m aiway_tui.probe_overhead [--pairs 7] [--scenario 1m-short] [--count N]
 """
 
 from __future__ import annotations

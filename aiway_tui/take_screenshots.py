@@ -1,6 +1,7 @@
 """Regenerate the README's screenshots: the demo, headless, saves them itself (the ``s`` key).
 
-Usage: .venv/bin/python scripts/take_screenshots.py   (writes assets/start-screen.svg, assets/run-screen.svg)
+Usage: .venv/bin/python -m aiway_tui.take_screenshots
+(writes assets/start-screen.svg and assets/run-screen.svg)
 """
 
 from __future__ import annotations
