@@ -26,3 +26,17 @@ async def wait_for(predicate: Callable[[], bool], period: float = 0.005) -> None
 async def press(pilot: Pilot[object], *keys: str) -> None:
     """Press ``keys`` through the app's own key path (Pilot runs on the host loop)."""
     await HostBridge().call(pilot.press(*keys))
+
+
+def usage_error_line(argv: list[str], stdout: str, stderr: str, code: int) -> str:
+    """Check the CLI's contract for bad input and return the one error line.
+
+    Bad input is exit code 2, nothing on stdout, and exactly one line on
+    stderr, prefixed ``aiway-tui: error: `` (never a traceback).
+    """
+    assert code == 2, (argv, code, stderr)
+    assert stdout == "", stdout
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("aiway-tui: error: "), lines[0]
+    return lines[0]

@@ -15,6 +15,7 @@ import pytest
 from aiway_tui.cli import main
 from aiway_tui.config import ConfigError, RunConfig
 from aiway_tui.report import write_json_atomic
+from aiway_tui.testing import usage_error_line
 
 BAD_ARGV: list[tuple[list[str], str]] = [
     # Unknown or malformed flags and commands.
@@ -73,13 +74,9 @@ BAD_ARGV: list[tuple[list[str], str]] = [
 def test_bad_argument_is_one_line_naming_it_and_exit_2(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(argv) == 2
+    code = main(argv)
     captured = capsys.readouterr()
-    assert captured.out == ""
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("aiway-tui: error: ")
-    assert message in lines[0]
+    assert message in usage_error_line(argv, captured.out, captured.err, code)
 
 
 def test_there_are_at_least_30_bad_inputs() -> None:

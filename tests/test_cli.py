@@ -11,6 +11,7 @@ import pytest
 
 from aiway_tui.cli import main
 from aiway_tui.config import ConfigError
+from aiway_tui.testing import usage_error_line
 
 RESULT_KEYS = {
     "messages_received", "tokens_sent", "tokens_received", "streams_completed", "errors", "lost",
@@ -79,13 +80,9 @@ def test_a_failed_criterion_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_input_is_one_line_and_exit_2(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(argv) == 2
+    code = main(argv)
     captured = capsys.readouterr()
-    assert captured.out == ""
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("aiway-tui: error: ")
-    assert message in lines[0]
+    assert message in usage_error_line(argv, captured.out, captured.err, code)
 
 
 def test_demo_without_a_terminal_is_a_usage_error() -> None:

@@ -30,6 +30,7 @@ from aiway_tui.quit_report import SEED_BOUND_MS, render_quit_text
 from aiway_tui.scenarios import get_scenario
 from aiway_tui.session import SessionOptions
 from aiway_tui.stall_probe import HOST, StallProbe
+from aiway_tui.testing import usage_error_line
 
 OPTIONS = SessionOptions(interactive=True, handle_signals=False)
 RAPID = get_scenario("rapid-tokens")
@@ -143,13 +144,9 @@ def test_cli_reports_each_stage_and_writes_json(tmp_path: Path, capsys: pytest.C
 def test_quit_latency_bad_input_is_one_line_and_exit_2(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(argv) == 2
+    code = main(argv)
     captured = capsys.readouterr()
-    assert captured.out == ""
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("aiway-tui: error: ")
-    assert message in lines[0]
+    assert message in usage_error_line(argv, captured.out, captured.err, code)
 
 
 def test_an_empty_report_renders_and_fails() -> None:
