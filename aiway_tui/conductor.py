@@ -187,6 +187,15 @@ class MockConductor:
         else:
             await trio.sleep_forever()  # silent: only the watchdog's abandon() ends this
 
+    async def _send_tokens(
+        self, channel: trio.MemorySendChannel[Item], tokens: list[Token], checksum: int
+    ) -> int:
+        """Send one item of a stream's tokens; return the stream's CRC-32 including them."""
+        checksum = zlib.crc32("".join([t.text for t in tokens]).encode(), checksum)
+        await self._send(channel, tuple(tokens))
+        self.tokens_sent += len(tokens)
+        return checksum
+
     def _follow_pace(self, seen: int, delay: float, t0: float, sent: int) -> tuple[int, float, float]:
         """Follow a live pace change (checked once per wake-up, never per token).
 
@@ -234,9 +243,7 @@ class MockConductor:
                 ]
             else:
                 tokens = [Token(stream, i, pool[(i * 7 + stream) % npool], now) for i in range(sent, due)]
-            checksum = zlib.crc32("".join([t.text for t in tokens]).encode(), checksum)
-            await self._send(channel, tuple(tokens))
-            self.tokens_sent += due - sent
+            checksum = await self._send_tokens(channel, tokens, checksum)
             sent = due
         return checksum
 
@@ -263,8 +270,6 @@ class MockConductor:
                 Token(stream, i, pools[c][(i * 7 + stream) % npool], t0 + i * delay if delay > 0 else now)
                 for i, c in zip(range(sent, due), classes, strict=True)
             ]
-            checksum = zlib.crc32("".join([t.text for t in tokens]).encode(), checksum)
-            await self._send(channel, tuple(tokens))
-            self.tokens_sent += due - sent
+            checksum = await self._send_tokens(channel, tokens, checksum)
             sent = due
         return checksum

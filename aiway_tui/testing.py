@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import aclosing
 
+import trio
 from textual.pilot import Pilot
 from trio_util import periodic
 
+from .conductor import MockConductor
+from .config import RunConfig
 from .host import HostBridge
+from .protocol import Item
 
 
 async def wait_for(predicate: Callable[[], bool], period: float = 0.005) -> None:
@@ -40,3 +44,16 @@ def usage_error_line(argv: list[str], stdout: str, stderr: str, code: int) -> st
     assert len(lines) == 1, stderr
     assert lines[0].startswith("aiway-tui: error: "), lines[0]
     return lines[0]
+
+
+async def conduct(config: RunConfig) -> tuple[MockConductor, list[Item]]:
+    """Run a real conductor into a real bounded channel; return it and every item sent."""
+    conductor = MockConductor(config)
+    send, receive = trio.open_memory_channel[Item](config.buffer)
+    items: list[Item] = []
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(conductor.run, send)
+        async with receive:
+            async for item in receive:
+                items.append(item)
+    return conductor, items

@@ -11,17 +11,11 @@ import trio.testing
 from aiway_tui.conductor import MockConductor, stream_lengths, token_pool
 from aiway_tui.config import RunConfig
 from aiway_tui.protocol import Item, State, StreamEnd, StreamStart, Token
+from aiway_tui.testing import conduct
 
 
 async def collect(config: RunConfig) -> list[Item]:
-    conductor = MockConductor(config)
-    send, receive = trio.open_memory_channel[Item](config.buffer)
-    items: list[Item] = []
-    async with trio.open_nursery() as nursery:
-        nursery.start_soon(conductor.run, send)
-        async with receive:
-            async for item in receive:
-                items.append(item)
+    conductor, items = await conduct(config)
     assert conductor.tokens_sent == config.message_count
     assert conductor.items_sent == len(items)
     return items

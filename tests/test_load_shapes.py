@@ -8,25 +8,17 @@ import pytest
 import trio
 import trio.testing
 
-from aiway_tui.conductor import MockConductor
 from aiway_tui.config import ConfigError, RunConfig
 from aiway_tui.mix import StreamMix, TokenMix
 from aiway_tui.network import DelayPlan, NetworkProfile
 from aiway_tui.pipeline import Ending, Pipeline
 from aiway_tui.protocol import Item, StreamStart, Token
+from aiway_tui.testing import conduct
 from aiway_tui.tracker import MessageTracker, NullInbox
 
 
 async def collect(config: RunConfig) -> list[Item]:
-    conductor = MockConductor(config)
-    send, receive = trio.open_memory_channel[Item](config.buffer)
-    items: list[Item] = []
-    async with trio.open_nursery() as nursery:
-        nursery.start_soon(conductor.run, send)
-        async with receive:
-            async for item in receive:
-                items.append(item)
-    return items
+    return (await conduct(config))[1]
 
 
 async def test_conversations_stream_at_once_and_each_is_verified(
