@@ -15,8 +15,12 @@ strike before a planned token, with no per-token check.
 
 from __future__ import annotations
 
+import math
 import random
 import zlib
+from dataclasses import dataclass
+from itertools import cycle, islice, repeat
+from operator import attrgetter
 
 import trio
 
@@ -43,6 +47,12 @@ _WORDS = (
 
 _POOL_SIZE = 97
 
+PACE_QUANTUM_S = 0.004
+"""Shortest time between two wake-ups of a paced stream. A wake-up costs tens
+of microseconds of CPU here, many tokens' worth: at 100K tok/s, sending what is
+due every 4 ms instead of at every chance cuts the CPU by three quarters, for
+at most 4 ms more channel latency (measured, as always, from the schedule)."""
+
 
 def token_pool(size: int, seed: int = 0) -> tuple[str, ...]:
     """Distinct token texts of exactly ``size`` characters, deterministic in ``seed``."""
@@ -61,6 +71,32 @@ def token_pool(size: int, seed: int = 0) -> tuple[str, ...]:
 
 def token_text(pool: tuple[str, ...], stream: int, seq: int) -> str:
     return pool[(seq * 7 + stream) % len(pool)]
+
+
+def _stream_texts(pool: tuple[str, ...], stream: int) -> tuple[str, ...]:
+    """``token_text`` for seq ``0..len(pool)-1``: it repeats with that period."""
+    return tuple(token_text(pool, stream, seq) for seq in range(len(pool)))
+
+
+@dataclass(slots=True)
+class _Schedule:
+    """When one stream's tokens are due: token ``i`` at ``t0 + i * delay``."""
+
+    t0: float
+    delay: float
+    pace_version: int = -1
+    woke_at: float = -math.inf
+
+    def at(self, seq: int) -> float:
+        return self.t0 + seq * self.delay
+
+    def due(self, now: float, limit: int) -> int:
+        """How many tokens are due by ``now`` (at most ``limit``)."""
+        return min(limit, int((now - self.t0) / self.delay) + 1)
+
+
+_tuple_new = tuple.__new__
+_TEXT = attrgetter("text")
 
 
 def stream_lengths(config: RunConfig) -> list[int]:
@@ -191,58 +227,79 @@ class MockConductor:
         self, channel: trio.MemorySendChannel[Item], tokens: list[Token], checksum: int
     ) -> int:
         """Send one item of a stream's tokens; return the stream's CRC-32 including them."""
-        checksum = zlib.crc32("".join([t.text for t in tokens]).encode(), checksum)
+        checksum = zlib.crc32("".join(map(_TEXT, tokens)).encode(), checksum)
         await self._send(channel, tuple(tokens))
         self.tokens_sent += len(tokens)
         return checksum
 
-    def _follow_pace(self, seen: int, delay: float, t0: float, sent: int) -> tuple[int, float, float]:
+    def _schedule(self, stream: int) -> _Schedule:
+        """Start ``stream``'s clock: its token 0 is due now."""
+        t0 = self._t0[stream] = trio.current_time()
+        return _Schedule(t0, self.config.message_delay_us / 1e6)
+
+    def _follow_pace(self, schedule: _Schedule, sent: int) -> None:
         """Follow a live pace change (checked once per wake-up, never per token).
 
         On a change the schedule is re-based so that token ``sent`` is due now
         at the new rate: no burst to catch up with tokens never due at it.
         """
         pace = self.pace
-        if pace is None or pace.version == seen:
-            return seen, delay, t0
-        delay = pace.delay_us / 1e6
-        return pace.version, delay, trio.current_time() - sent * delay
+        if pace is None or pace.version == schedule.pace_version:
+            return
+        schedule.pace_version = pace.version
+        schedule.delay = pace.delay_us / 1e6
+        schedule.t0 = trio.current_time() - sent * schedule.delay
 
-    async def _next_due(self, t0: float, delay: float, sent: int, limit: int) -> tuple[float, int]:
+    async def _next_due(self, schedule: _Schedule, sent: int, limit: int) -> tuple[float, int]:
         """Wait until token ``sent`` is due; return the time and how many tokens are due by then.
 
         Unpaced (``delay`` 0), everything up to ``limit`` is due at once.
         """
+        self._follow_pace(schedule, sent)
         now = trio.current_time()
-        if delay <= 0:
+        if schedule.delay > 0 and schedule.due(now, limit) < limit:
+            # Not a full item yet: sleep until token ``sent`` is due, but never
+            # wake twice within one quantum (a wake-up costs more than many tokens).
+            wake_at = max(schedule.at(sent), schedule.woke_at + PACE_QUANTUM_S)
+            if wake_at > now:
+                await trio.sleep_until(wake_at)
+                now = trio.current_time()
+                self._follow_pace(schedule, sent)  # a change while asleep holds from now
+        schedule.woke_at = now
+        if schedule.delay <= 0:
             return now, limit
-        due = min(limit, int((now - t0) / delay) + 1)
-        if due <= sent:
-            await trio.sleep_until(t0 + sent * delay)
-            # Token ``sent`` is due now, whatever float rounding says.
-            now = trio.current_time()
-            due = max(sent + 1, min(limit, int((now - t0) / delay) + 1))
-        return now, due
+        # Token ``sent`` is due now, whatever float rounding says.
+        return now, max(sent + 1, schedule.due(now, limit))
 
     async def _tokens(self, channel: trio.MemorySendChannel[Item], stream: int, length: int) -> int:
         """Send tokens ``0..length-1`` of ``stream`` by schedule; return their CRC-32."""
-        delay = self.config.message_delay_us / 1e6
         cap = self.config.batch_cap
-        pool = self.pool
-        npool = len(pool)
+        texts = _stream_texts(self.pool, stream)
+        ntexts = len(texts)
         checksum = 0
-        t0 = self._t0[stream] = trio.current_time()
+        schedule = self._schedule(stream)
         sent = 0
-        seen = -1
         while sent < length:
-            seen, delay, t0 = self._follow_pace(seen, delay, t0, sent)
-            now, due = await self._next_due(t0, delay, sent, min(length, sent + cap))
-            if delay > 0:
-                tokens = [
-                    Token(stream, i, pool[(i * 7 + stream) % npool], t0 + i * delay) for i in range(sent, due)
-                ]
-            else:
-                tokens = [Token(stream, i, pool[(i * 7 + stream) % npool], now) for i in range(sent, due)]
+            now, due = await self._next_due(schedule, sent, min(length, sent + cap))
+            count = due - sent
+            seqs = range(sent, due)
+            t0, delay = schedule.t0, schedule.delay
+            scheduled = [t0 + i * delay for i in seqs] if delay > 0 else repeat(now, count)
+            start = sent % ntexts
+            # Built by C-level iterators: no Python call per token (the hot path at 100K+ tok/s).
+            tokens = list(
+                map(
+                    _tuple_new,
+                    repeat(Token, count),
+                    zip(
+                        repeat(stream, count),
+                        seqs,
+                        islice(cycle(texts), start, start + count),
+                        scheduled,
+                        strict=True,
+                    ),
+                )
+            )
             checksum = await self._send_tokens(channel, tokens, checksum)
             sent = due
         return checksum
@@ -251,7 +308,6 @@ class MockConductor:
         """As ``_tokens``, each token's size drawn from the seeded mix."""
         config = self.config
         assert config.mix is not None
-        delay = config.message_delay_us / 1e6
         cap = config.batch_size
         if cap == ADAPTIVE:
             cap = max(1, min(ADAPTIVE_MAX_TOKENS, ADAPTIVE_MAX_CHARS // config.mix.largest))
@@ -259,13 +315,12 @@ class MockConductor:
         npool = len(pools[0])
         mix = StreamMix(config.mix, config.seed, stream)
         checksum = 0
-        t0 = self._t0[stream] = trio.current_time()
+        schedule = self._schedule(stream)
         sent = 0
-        seen = -1
         while sent < length:
-            seen, delay, t0 = self._follow_pace(seen, delay, t0, sent)
-            now, due = await self._next_due(t0, delay, sent, min(length, sent + cap))
+            now, due = await self._next_due(schedule, sent, min(length, sent + cap))
             classes = mix.next_classes(due - sent)
+            t0, delay = schedule.t0, schedule.delay
             tokens = [
                 Token(stream, i, pools[c][(i * 7 + stream) % npool], t0 + i * delay if delay > 0 else now)
                 for i, c in zip(range(sent, due), classes, strict=True)

@@ -9,6 +9,7 @@ the transcript.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from contextlib import aclosing
@@ -24,6 +25,10 @@ from .protocol import ConductorState, Message, State, StreamEnd, StreamError, St
 
 IDLE_REFRESH_S = 1.0
 """How often the live figures are refreshed when no text arrives."""
+
+HOLD_PERIODS = 0.5
+"""Longest a frame waits past its slot for the next arrival, in frame periods:
+text is on screen at most 1.5 periods after it arrives."""
 
 
 class TextChunk(NamedTuple):
@@ -58,13 +63,28 @@ class FrameInbox:
         self._frame = Frame()
         self._chars = 0
         self._arrived = trio.Event()
+        self._push_after: tuple[float, trio.Event] | None = None
 
     async def wait(self) -> None:
         """Return once something is pending (at once if it already is)."""
         await self._arrived.wait()
 
-    def push_text(self, stream: int, text: str, tokens: int, oldest_scheduled: float) -> None:
+    async def wait_push_after(self, when: float) -> None:
+        """Return at the first push at or after Trio time ``when``."""
+        event = trio.Event()
+        self._push_after = (when, event)
+        try:
+            await event.wait()
+        finally:
+            self._push_after = None
+
+    def _pushed(self) -> None:
         self._arrived.set()
+        if self._push_after is not None and trio.current_time() >= self._push_after[0]:
+            self._push_after[1].set()
+
+    def push_text(self, stream: int, text: str, tokens: int, oldest_scheduled: float) -> None:
+        self._pushed()
         frame = self._frame
         if frame.tokens == 0:
             frame.oldest_scheduled = oldest_scheduled
@@ -81,7 +101,7 @@ class FrameInbox:
             self._trim()
 
     def push_control(self, message: Message) -> None:
-        self._arrived.set()
+        self._pushed()
         if isinstance(message, State):
             self._frame.state = message.state
         elif isinstance(message, StreamStart | StreamEnd | StreamError):
@@ -182,15 +202,22 @@ class Painter:
 
         An idle painter sleeps until the consumer pushes something (or the
         figures are due a refresh): no wake-ups at the frame rate for nothing.
+        What arrives too soon after a frame waits for the first arrival after
+        the frame period, so that a steady stream paints in the wake-ups it
+        already causes (each wake-up of its own costs more than a frame here);
+        it waits ``HOLD_PERIODS`` periods at most.
         """
         period = 1.0 / self.fps
+        next_frame_at = -math.inf
         try:
             while True:
                 with trio.move_on_after(IDLE_REFRESH_S):
                     await self.inbox.wait()
-                painted_at = trio.current_time()
+                if trio.current_time() < next_frame_at:
+                    with trio.move_on_at(next_frame_at + HOLD_PERIODS * period):
+                        await self.inbox.wait_push_after(next_frame_at)
+                next_frame_at = trio.current_time() + period
                 self.paint_frame()
-                await trio.sleep_until(painted_at + period)
         except trio.Cancelled:
             # What reached the inbox is shown before the run ends.
             self.paint_frame()

@@ -70,7 +70,7 @@ class Pipeline:
             self.network = SimulatedNetwork(config.network, config.seed, config.buffer)
         self.sampler = ResourceSampler()
         self.phase_cpu = PhaseCpu(config.idle_s)
-        self.lag_probe = UiLagProbe()
+        self.lag_probe = UiLagProbe(self.sampler.period, on_fire=self.sampler.tick)
         self.probes = True
         """Run the resource sampler and the UI lag probe (off: to measure what measuring costs)."""
         self.root = trio.CancelScope()
@@ -165,8 +165,7 @@ class Pipeline:
                     nursery.start_soon(self._task, "phase_cpu", self.phase_cpu.run, self.consumer.done)
                     nursery.start_soon(self._task, "consumer", self.consumer.run, receive.clone())
                     if self.probes:
-                        nursery.start_soon(self._task, "sampler", self.sampler.run)
-                        nursery.start_soon(self._task, "lag-probe", self.lag_probe.run)
+                        nursery.start_soon(self._task, "probes", self.lag_probe.run)
                     if self.painter is not None:
                         nursery.start_soon(self._task, "painter", self.painter.run)
                     await self.consumer.done.wait()

@@ -9,11 +9,9 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from contextlib import aclosing
 from dataclasses import dataclass
 
 import psutil
-from trio_util import periodic
 
 _MB = 1024 * 1024
 _MIN_CPU_SPAN_S = 0.05
@@ -101,12 +99,11 @@ class ResourceSampler:
         self.latest = ResourceSample(now - self._t0, rss, percent)
         return self.latest
 
-    async def run(self) -> None:
-        async with aclosing(periodic(self.period)) as ticks:
-            async for _ in ticks:
-                latest = self.sample()
-                for observer in self.observers:
-                    observer(latest)
+    def tick(self) -> None:
+        """One periodic sample, handed to the observers (called by the UI lag probe's timer)."""
+        latest = self.sample()
+        for observer in self.observers:
+            observer(latest)
 
     def summary(self) -> ResourceSummary:
         # A failing probe is reported as its task's failure; the figures so far stand.

@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from typing import Protocol
+from operator import attrgetter
+from typing import Protocol, cast
 
 from .latency import LatencyRecorder
 from .protocol import Item, Message, StreamEnd, StreamError, StreamStart, Token
+
+_ONLY_TOKENS = {Token}
+_STREAM = attrgetter("stream")
+_SEQ = attrgetter("seq")
+_TEXT = attrgetter("text")
 
 _MAX_TRACKED_GAP = 100_000
 """A gap wider than this is counted as lost at once instead of remembered."""
@@ -132,6 +138,8 @@ class MessageTracker:
         """Count and check one channel item received at ``now``; forward it."""
         self.items += 1
         self.messages += len(item)
+        if self._record_run(item, now, inbox):
+            return
         texts: list[str] = []
         track: StreamTrack | None = None
         oldest = 0.0
@@ -140,7 +148,7 @@ class MessageTracker:
                 token: Token = message
                 if track is None or token.stream != track.stream:
                     if texts and track is not None:
-                        self._take(track, texts, oldest, now, inbox)
+                        self._take_texts(track, texts, oldest, now, inbox)
                         texts = []
                     track = self._track(token.stream)
                     oldest = token.scheduled
@@ -154,15 +162,37 @@ class MessageTracker:
                 texts.append(token.text)
             else:
                 if texts and track is not None:
-                    self._take(track, texts, oldest, now, inbox)
+                    self._take_texts(track, texts, oldest, now, inbox)
                     texts = []
                 self._control(message, inbox)
         if texts and track is not None:
-            self._take(track, texts, oldest, now, inbox)
+            self._take_texts(track, texts, oldest, now, inbox)
 
-    def _take(self, track: StreamTrack, texts: list[str], oldest: float, now: float, inbox: Inbox) -> None:
-        count = len(texts)
-        text = "".join(texts)
+    def _record_run(self, item: Item, now: float, inbox: Inbox) -> bool:
+        """The common item, checked with no Python-level step per token: tokens of
+        one stream, each next in sequence. Anything else is left to ``record``."""
+        if not item or set(map(type, item)) != _ONLY_TOKENS:
+            return False
+        tokens = cast("tuple[Token, ...]", item)
+        stream = tokens[0].stream
+        track = self._track(stream)
+        start = track.next_seq
+        if set(map(_STREAM, tokens)) != {stream} or list(map(_SEQ, tokens)) != list(
+            range(start, start + len(tokens))
+        ):
+            return False
+        track.next_seq = start + len(tokens)
+        self._take(track, "".join(map(_TEXT, tokens)), len(tokens), tokens[0].scheduled, now, inbox)
+        return True
+
+    def _take_texts(
+        self, track: StreamTrack, texts: list[str], oldest: float, now: float, inbox: Inbox
+    ) -> None:
+        self._take(track, "".join(texts), len(texts), oldest, now, inbox)
+
+    def _take(
+        self, track: StreamTrack, text: str, count: int, oldest: float, now: float, inbox: Inbox
+    ) -> None:
         track.checksum = zlib.crc32(text.encode(), track.checksum)
         track.tokens += count
         self.tokens += count

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
@@ -35,6 +36,9 @@ _STYLES = {
     NOTE: Style(color="yellow", italic=True),
 }
 _CURSOR = Segment("▌", Style(color="magenta", blink=True))
+
+_STRIP_CACHE_SIZE = 512
+"""Rendered rows kept: a scroll by one row re-renders every line, almost all of them seen before."""
 
 FOLLOW_ROWS = 3
 """A reader within this many rows of the bottom is followed; further up, left alone."""
@@ -69,6 +73,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.unseen_rows = 0
         """Rows added below the view since the reader scrolled away from the bottom."""
         self._rows_added_shown = -1
+        self._strips: dict[tuple[Row, bool, int, int], Strip] = {}
 
     # Writing.
 
@@ -155,11 +160,24 @@ class TranscriptView(ScrollView, can_focus=True):
             if dropped > 0:
                 target = max(0, self.scroll_target_y - dropped)
                 self.scroll_to(y=target, animate=False, force=True, immediate=True)
-        self.virtual_size = Size(self._wrap_width, len(rows))
+        scroll_y = self.scroll_offset.y
+        # Never shorter than the view: rows that still fit change no scrollbar,
+        # so they cost no layout pass (a Textual layout is a whole-screen render).
+        self.virtual_size = Size(self._wrap_width, max(len(rows), self.scrollable_content_region.height))
         if follow:
             self.unseen_rows = 0
             self._to_bottom()
-        self.refresh()
+        if (
+            rows_before is None
+            or dropped_before is None
+            or self.rows_added - len(rows) != dropped_before
+            or self.scroll_offset.y != scroll_y
+        ):
+            self.refresh()
+        else:
+            # Nothing moved: repaint from the row that was last (it may have grown) down.
+            first = max(0, rows_before - dropped_before - 1)
+            self.refresh_lines(first, len(rows) - first)
 
     def _mark(self) -> tuple[int, int]:
         return self.rows_added, self.rows_added - len(self.rows)
@@ -168,6 +186,10 @@ class TranscriptView(ScrollView, can_focus=True):
         width = max(10, self.scrollable_content_region.width - 1)
         if width != self._wrap_width:
             self._rewrap(width)
+        else:
+            # The view's height is the virtual height's floor: fit it again.
+            self._rows_added_shown = -1
+            self._changed()
 
     def _rewrap(self, width: int) -> None:
         """Wrap the kept rows again for a new width (bounded by ``scrollback``)."""
@@ -213,7 +235,23 @@ class TranscriptView(ScrollView, can_focus=True):
         if index >= len(rows):
             return Strip.blank(width)
         row = rows[index]
-        segments = [Segment(row.text, _STYLES[row.kind])]
-        if self.streaming and index == len(rows) - 1:
-            segments.append(_CURSOR)
-        return Strip(segments).crop_extend(scroll_x, scroll_x + width, None)
+        cursor = self.streaming and index == len(rows) - 1
+        key = (row, cursor, scroll_x, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) >= _STRIP_CACHE_SIZE:
+                self._strips.clear()
+            strip = self._strips[key] = _row_strip(row, cursor, scroll_x, width)
+        return strip
+
+
+def _row_strip(row: Row, cursor: bool, scroll_x: int, width: int) -> Strip:
+    """One row as exactly ``width`` cells (built directly in the common case: cropping is slow)."""
+    segments = [Segment(row.text, _STYLES[row.kind])]
+    if cursor:
+        segments.append(_CURSOR)
+    cells = cell_len(row.text) + cursor
+    if scroll_x == 0 and cells <= width:
+        segments.append(Segment(" " * (width - cells)))
+        return Strip(segments, width)
+    return Strip(segments).crop_extend(scroll_x, scroll_x + width, None)

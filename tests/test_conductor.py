@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import zlib
 
 import pytest
 import trio
 import trio.testing
 
-from aiway_tui.conductor import MockConductor, stream_lengths, token_pool
+from aiway_tui.conductor import PACE_QUANTUM_S, MockConductor, stream_lengths, token_pool
 from aiway_tui.config import RunConfig
 from aiway_tui.protocol import Item, State, StreamEnd, StreamStart, Token
 from aiway_tui.testing import conduct
@@ -87,10 +88,41 @@ async def test_paced_by_schedule_not_by_sleep(mock_clock: trio.testing.MockClock
     elapsed = trio.current_time() - start
     tokens = tokens_of(items)
     token_items = [item for item in items if isinstance(item[0], Token)]
-    assert elapsed == pytest.approx(0.010, abs=0.0011)
+    assert 0.010 <= elapsed <= 0.010 + PACE_QUANTUM_S
     assert [t.scheduled - tokens[0].scheduled for t in tokens[:3]] == pytest.approx([0, 1e-5, 2e-5])
-    assert len(token_items) <= 12
-    assert sorted(len(item) for item in token_items)[len(token_items) // 2] == 100
+    assert len(token_items) <= 0.010 / PACE_QUANTUM_S + 2
+    assert max(len(item) for item in token_items) == round(PACE_QUANTUM_S / 10e-6)
+
+
+async def test_a_fast_stream_wakes_once_a_quantum(autojump_clock: trio.testing.MockClock) -> None:
+    """Exact timers, 100K tok/s: still one wake-up (one item) per quantum, not one per token."""
+    config = RunConfig(message_count=2000, message_size=5, message_delay_us=10)
+    conductor = MockConductor(config)
+    send, receive = trio.open_memory_channel[Item](config.buffer)
+    sent_at: list[float] = []
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(conductor.run, send)
+        async with receive:
+            async for item in receive:
+                if isinstance(item[0], Token):
+                    sent_at.append(trio.current_time())
+    gaps = [b - a for a, b in itertools.pairwise(sent_at)]
+    assert len(sent_at) == 1 + 0.020 / PACE_QUANTUM_S
+    assert min(gaps) == pytest.approx(PACE_QUANTUM_S)
+
+
+async def test_a_slow_stream_keeps_its_schedule_to_the_token(autojump_clock: trio.testing.MockClock) -> None:
+    config = RunConfig(message_count=20, message_size=5, message_delay_us=20_000)
+    conductor = MockConductor(config)
+    send, receive = trio.open_memory_channel[Item](config.buffer)
+    late: list[float] = []
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(conductor.run, send)
+        async with receive:
+            async for item in receive:
+                late += [trio.current_time() - m.scheduled for m in item if isinstance(m, Token)]
+    assert len(late) == 20
+    assert max(late) == pytest.approx(0.0, abs=1e-9)
 
 
 async def test_backpressure_blocks_instead_of_dropping() -> None:

@@ -27,7 +27,7 @@ def _block_the_ui_thread() -> None:
 @pytest.mark.trio(run=run_as_guest)
 async def test_a_blocked_ui_thread_shows_in_the_lag_probe() -> None:
     scenario = get_scenario("rapid-tokens")
-    config = scenario.config.with_overrides(message_count=60_000, message_delay_us=10)  # ~0.6 s
+    config = scenario.config.with_overrides(message_count=120_000, message_delay_us=10)  # ~1.2 s
 
     def block_mid_run(app: ChatApp, pipeline: Pipeline, pilot: Pilot[object]) -> None:
         asyncio.get_running_loop().call_later(0.25, _block_the_ui_thread)
@@ -37,7 +37,7 @@ async def test_a_blocked_ui_thread_shows_in_the_lag_probe() -> None:
     assert report.ending == "completed"
     # The block starts anywhere within a probe period, so at least that much shows.
     assert r["ui_lag_max_ms"] >= (BLOCK_S - DEFAULT_PERIOD_S) * 1000
-    assert report.latency["ui_lag"].count >= 10
+    assert report.latency["ui_lag"].count >= 0.8 / DEFAULT_PERIOD_S
     # The stall also shows as one long gap between frames.
     assert r["frame_gap_max_ms"] >= BLOCK_S * 1000 * 0.95
 
@@ -60,3 +60,21 @@ async def test_without_an_asyncio_loop_the_probe_times_trio() -> None:
         await probe.run()
     assert probe.host == "trio"
     assert probe.stats.firings >= 5
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_each_firing_samples_and_a_failing_sample_fails_the_probe_task() -> None:
+    calls = 0
+
+    def sample() -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise OSError("no /proc")
+
+    probe = UiLagProbe(period_s=0.005, on_fire=sample)
+    with pytest.raises(OSError, match="no /proc"):
+        await probe.run()
+    assert calls == probe.stats.firings == 3
+    await trio.sleep(0.03)
+    assert calls == 3  # the chain stopped at the failure

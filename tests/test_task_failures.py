@@ -60,7 +60,7 @@ FAULTS: list[tuple[str, type, str, int, BaseException]] = [
     ("conductor", MockConductor, "_send", 20, InjectedFault("conductor lost its model")),
     ("consumer", MessageTracker, "record", 20, InjectedFault("consumer choked")),
     ("painter", ChatApp, "paint", 3, InjectedFault("render exploded")),
-    ("sampler", ResourceSampler, "sample", 2, psutil.AccessDenied(pid=1, name="probe")),
+    ("probes", ResourceSampler, "sample", 2, psutil.AccessDenied(pid=1, name="probe")),
 ]
 
 
@@ -116,8 +116,8 @@ def test_a_hung_task_is_cancelled_at_the_deadline_and_named(
     assert code == 1
     report = json.loads(target.read_text())
     assert report["ending"] == "timed out"
-    assert set(report["cancelled_tasks"]) >= {"conductor", "consumer", "painter", "sampler"}
+    assert set(report["cancelled_tasks"]) >= {"conductor", "consumer", "painter", "probes"}
     assert report["results"]["tokens_received"] == report["results"]["tokens_sent"] > 0
     assert 1.0 <= report["results"]["duration_s"] < 5.0
     still_running = next(line for line in out.splitlines() if "Ending: timed out; still running:" in line)
-    assert all(name in still_running for name in ("conductor", "consumer", "painter", "sampler"))
+    assert all(name in still_running for name in ("conductor", "consumer", "painter", "probes"))
