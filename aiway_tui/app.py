@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 from .latency import LatencyRecorder
 from .painter import Frame, TextChunk
 from .protocol import ConductorState, StreamEnd, StreamError, StreamStart
+from .status_line import StatusLine
 from .terminal_driver import prompt_exit
 from .transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
 
@@ -51,7 +52,7 @@ class ChatApp(App[None]):
         self.quit_key_at: float | None = None
         self.state = ConductorState.INITIALIZING
         self.transcript = TranscriptView(scrollback, id="transcript")
-        self.status = Static("", id="status")
+        self.status = StatusLine(id="status")
         self._status_shown = ""
         self._status_at = 0.0
 
@@ -109,5 +110,4 @@ class ChatApp(App[None]):
         if status != self._status_shown:
             self._status_shown = status
             self._status_at = now
-            # One row high (chat.tcss): the new text never needs a layout pass.
-            self.status.update(status, layout=False)
+            self.status.show(status)

@@ -17,6 +17,9 @@ import trio
 SETTLE_S = 0.5
 """Time given to the app's first frames before the idle phase is measured."""
 
+MIN_PHASE_S = 0.5
+"""Shortest phase given a CPU figure."""
+
 
 class PhaseCpu:
     def __init__(self, idle_s: float) -> None:
@@ -30,8 +33,10 @@ class PhaseCpu:
 
     @staticmethod
     def _percent(a: tuple[float, float], b: tuple[float, float]) -> float | None:
+        """CPU share between two readings; ``None`` over a span too short to tell
+        (the counters tick every 10 ms: one tick over 3 ms would read 300 %)."""
         span = b[0] - a[0]
-        return 100.0 * (b[1] - a[1]) / span if span > 0 else None
+        return 100.0 * (b[1] - a[1]) / span if span >= MIN_PHASE_S else None
 
     async def run(self, stream_done: trio.Event) -> None:
         started = trio.current_time()

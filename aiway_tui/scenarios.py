@@ -110,6 +110,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             Criterion("Quit handled in < 1s", "quit_latency_ms", "<", 1000),
             Criterion("Zero errors", "errors", "==", 0),
             Criterion("p99 delivery latency < 100 ms", "delivery_p99_ms", "<", 100, "baseline"),
+            Criterion("Average CPU < 20% (paced)", "cpu_avg_percent", "<", 20, "baseline"),
             *_INTEGRITY,
         ),
         seed_test="test_stress_rapid_token_streaming",

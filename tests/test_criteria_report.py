@@ -46,6 +46,8 @@ def test_catalogue_has_the_seed_five_with_their_criteria() -> None:
         "duration_s",
         "quit_latency_ms",
         "errors",
+        "delivery_p99_ms",
+        "cpu_avg_percent",  # the seed's "< 20 % CPU" baseline, where the scenario is paced
     }
     back = get_scenario("backpressure")
     assert (back.config.buffer, back.config.consumer_delay_us, back.config.batch_size) == (100, 100, 1)

@@ -12,6 +12,7 @@ import pytest
 from aiway_tui.frames import FrameTimer
 from aiway_tui.lag_probe import TimerLag
 from aiway_tui.latency import LatencyRecorder
+from aiway_tui.phase_cpu import PhaseCpu
 from aiway_tui.resources import ResourceSampler
 
 # HDR histograms at 3 significant digits: values come back within 0.1 %.
@@ -157,3 +158,8 @@ def test_a_spread_keeps_min_max_and_mean_exact() -> None:
     remainder.record_spread(0.050, 0.010, count=10, steps=4)  # 3+3+2+2: the extra to the longest
     assert remainder.count == 10
     assert remainder.summary().mean_ms >= 30.0
+
+
+def test_a_phase_too_short_for_the_cpu_counters_gets_no_cpu_figure() -> None:
+    assert PhaseCpu._percent((0.0, 0.0), (0.003, 0.010)) is None  # one 10 ms tick in 3 ms
+    assert PhaseCpu._percent((10.0, 1.0), (12.0, 1.1)) == pytest.approx(5.0)
