@@ -16,7 +16,7 @@ from typing import ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from .latency import LatencyRecorder
 from .painter import Frame, TextChunk
@@ -57,10 +57,11 @@ class ChatApp(App[None]):
         self._status_at = 0.0
 
     def compose(self) -> ComposeResult:
-        yield Static(self.title, id="title")
+        # The key hint lives in the title: a Footer is three more widgets for
+        # Textual's compositor to draw on every frame, for one line of help.
+        yield Static(f"{self.title}  ·  q quit", id="title")
         yield self.transcript
         yield self.status
-        yield Footer()
 
     @property
     def render_time(self) -> LatencyRecorder:

@@ -85,6 +85,10 @@ class BenchResult:
     goals: list[Goal] = field(default_factory=list)
     rapid: dict[str, float] = field(default_factory=dict)
     idle_cpu_percent: float = 0.0
+    streaming_cpu_percent: float = 0.0
+    """``cpu-streaming``: 50 tok/s, CPU while streaming."""
+    wake_floor_cpu_percent: float = 0.0
+    """A bare Trio guest that only sleeps, waking as often as that stream: the floor."""
 
     def rate(self, shape: str, batch: str, variant: str) -> float:
         for m in self.measurements:
@@ -99,6 +103,8 @@ class BenchResult:
             "scale_points": [asdict(p) for p in self.scale_points],
             "rapid": self.rapid,
             "idle_cpu_percent": self.idle_cpu_percent,
+            "streaming_cpu_percent": self.streaming_cpu_percent,
+            "wake_floor_cpu_percent": self.wake_floor_cpu_percent,
             "goals": [asdict(g) | {"met": g.met} for g in self.goals],
         }
 
@@ -193,6 +199,14 @@ def _full(config: RunConfig) -> RunReport:
     return report
 
 
+async def _sleeping_guest(period: float, wakes: int) -> float:
+    """CPU percent of a Trio guest doing nothing but ``wakes`` sleeps of ``period``."""
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(wakes):
+        await trio.sleep(period)
+    return 100.0 * (time.process_time() - cpu) / (time.perf_counter() - started)
+
+
 def _count(shape: str, scale: float) -> int:
     return max(100, int(BASE_COUNTS[shape] * scale))
 
@@ -264,6 +278,15 @@ def run_bench(
         )
         report = run_as_guest(run_session, rapid, idle, SessionOptions(handle_signals=False))
         result.idle_cpu_percent = report.results["cpu_avg_percent"]
+        note("cpu-streaming (50 tok/s), and a bare guest waking as often")
+        streaming = get_scenario("cpu-streaming")
+        streaming_config = streaming.config.with_overrides(
+            message_count=max(50, int(streaming.config.message_count * scale))
+        )
+        report = run_as_guest(run_session, streaming, streaming_config, SessionOptions(handle_signals=False))
+        result.streaming_cpu_percent = report.results["cpu_stream_percent"]
+        period = streaming_config.message_delay_us / 1e6
+        result.wake_floor_cpu_percent = run_as_guest(_sleeping_guest, period, streaming_config.message_count)
     result.goals = _goals(result)
     return result
 
@@ -309,6 +332,7 @@ def _goals(result: BenchResult) -> list[Goal]:
         goals.append(Goal("rapid: average CPU", result.rapid["cpu_avg_percent"], 20.0, "<=", "%"))
         goals.append(Goal("rapid: frames per second", result.rapid["fps"], 15.0, ">=", "fps"))
         goals.append(Goal("idle CPU", result.idle_cpu_percent, 1.0, "<=", "%"))
+        goals.append(Goal("streaming 50 tok/s: CPU", result.streaming_cpu_percent, 5.0, "<=", "%"))
     return goals
 
 
@@ -348,6 +372,9 @@ def render_bench(result: BenchResult) -> str:
             f"rapid-tokens: {r['tokens_per_s']:,.0f} tok/s of {r['scheduled_tokens_per_s']:,.0f} scheduled "
             f"({r['schedule_error_pct']:.2f}% off), CPU avg {r['cpu_avg_percent']:.0f}%, {r['fps']:.1f} fps",
             f"idle UI: CPU avg {result.idle_cpu_percent:.1f}%",
+            f"cpu-streaming, 50 tok/s: CPU {result.streaming_cpu_percent:.1f}% while streaming; "
+            f"a bare Trio guest waking as often: {result.wake_floor_cpu_percent:.1f}% "
+            f"(x{result.streaming_cpu_percent / max(result.wake_floor_cpu_percent, 1e-9):.1f})",
         ]
     if result.goals:
         lines += ["", "Goals:"]
