@@ -46,8 +46,13 @@ def usage_error_line(argv: list[str], stdout: str, stderr: str, code: int) -> st
     return lines[0]
 
 
-async def conduct(config: RunConfig) -> tuple[MockConductor, list[Item]]:
-    """Run a real conductor into a real bounded channel; return it and every item sent."""
+async def conduct(
+    config: RunConfig, received_at: list[float] | None = None
+) -> tuple[MockConductor, list[Item]]:
+    """Run a real conductor into a real bounded channel; return it and every item sent.
+
+    ``received_at``, if given, gets each item's Trio arrival time.
+    """
     conductor = MockConductor(config)
     send, receive = trio.open_memory_channel[Item](config.buffer)
     items: list[Item] = []
@@ -56,4 +61,6 @@ async def conduct(config: RunConfig) -> tuple[MockConductor, list[Item]]:
         async with receive:
             async for item in receive:
                 items.append(item)
+                if received_at is not None:
+                    received_at.append(trio.current_time())
     return conductor, items

@@ -96,31 +96,20 @@ async def test_paced_by_schedule_not_by_sleep(mock_clock: trio.testing.MockClock
 
 async def test_a_fast_stream_wakes_once_a_quantum(autojump_clock: trio.testing.MockClock) -> None:
     """Exact timers, 100K tok/s: still one wake-up (one item) per quantum, not one per token."""
-    config = RunConfig(message_count=2000, message_size=5, message_delay_us=10)
-    conductor = MockConductor(config)
-    send, receive = trio.open_memory_channel[Item](config.buffer)
-    sent_at: list[float] = []
-    async with trio.open_nursery() as nursery:
-        nursery.start_soon(conductor.run, send)
-        async with receive:
-            async for item in receive:
-                if isinstance(item[0], Token):
-                    sent_at.append(trio.current_time())
+    times: list[float] = []
+    _, items = await conduct(RunConfig(message_count=2000, message_size=5, message_delay_us=10), times)
+    sent_at = [t for t, item in zip(times, items, strict=True) if isinstance(item[0], Token)]
     gaps = [b - a for a, b in itertools.pairwise(sent_at)]
     assert len(sent_at) == 1 + 0.020 / PACE_QUANTUM_S
     assert min(gaps) == pytest.approx(PACE_QUANTUM_S)
 
 
 async def test_a_slow_stream_keeps_its_schedule_to_the_token(autojump_clock: trio.testing.MockClock) -> None:
-    config = RunConfig(message_count=20, message_size=5, message_delay_us=20_000)
-    conductor = MockConductor(config)
-    send, receive = trio.open_memory_channel[Item](config.buffer)
-    late: list[float] = []
-    async with trio.open_nursery() as nursery:
-        nursery.start_soon(conductor.run, send)
-        async with receive:
-            async for item in receive:
-                late += [trio.current_time() - m.scheduled for m in item if isinstance(m, Token)]
+    times: list[float] = []
+    _, items = await conduct(RunConfig(message_count=20, message_size=5, message_delay_us=20_000), times)
+    late = [
+        t - m.scheduled for t, item in zip(times, items, strict=True) for m in item if isinstance(m, Token)
+    ]
     assert len(late) == 20
     assert max(late) == pytest.approx(0.0, abs=1e-9)
 
