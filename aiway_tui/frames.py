@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from .latency import Distribution, LatencyRecorder
 
+MIN_SPAN_S = 0.5
+"""Shortest span of frames given a frame rate."""
+
 
 class FrameTimer:
     """Frame count, achieved rate and the distribution of gaps between frames."""
@@ -32,11 +35,13 @@ class FrameTimer:
 
     @property
     def achieved_fps(self) -> float:
-        """Frames per second between the first and the last frame (0 below two frames)."""
+        """Frames per second between the first and the last frame; 0 below two
+        frames or ``MIN_SPAN_S`` (a run's closing frame may follow the one before
+        at once: two frames 4 ms apart are not 250 fps)."""
         if self.first_at is None or self.last_at is None or self.frames < 2:
             return 0.0
         span = self.last_at - self.first_at
-        return (self.frames - 1) / span if span > 0 else 0.0
+        return (self.frames - 1) / span if span >= MIN_SPAN_S else 0.0
 
     def gap_summary(self) -> Distribution:
         return self.gaps.summary()

@@ -162,8 +162,6 @@ class Painter:
         self.awaiting_render = 0
         """Tokens handed to the surface whose render has not completed yet."""
         self.trimmed_chars = 0
-        self.first_frame_at: float | None = None
-        self.last_frame_at: float | None = None
         self.frame_timer = FrameTimer()
         self._newest_by_oldest: dict[float, float] = {}
         """Each frame handed to the surface: its oldest -> newest scheduled time."""
@@ -191,11 +189,7 @@ class Painter:
         self.paint_time.record(time.perf_counter() - started)
         self.frames += 1
         self.trimmed_chars += frame.trimmed_chars
-        now = trio.current_time()
-        if self.first_frame_at is None:
-            self.first_frame_at = now
-        self.last_frame_at = now
-        self.frame_timer.mark(now)
+        self.frame_timer.mark(trio.current_time())
 
     async def run(self) -> None:
         """Paint when something arrived, never twice within one frame period.
@@ -234,7 +228,4 @@ class Painter:
 
     @property
     def achieved_fps(self) -> float:
-        if self.first_frame_at is None or self.last_frame_at is None or self.frames < 2:
-            return 0.0
-        span = self.last_frame_at - self.first_frame_at
-        return (self.frames - 1) / span if span > 0 else 0.0
+        return self.frame_timer.achieved_fps

@@ -163,3 +163,12 @@ def test_a_spread_keeps_min_max_and_mean_exact() -> None:
 def test_a_phase_too_short_for_the_cpu_counters_gets_no_cpu_figure() -> None:
     assert PhaseCpu._percent((0.0, 0.0), (0.003, 0.010)) is None  # one 10 ms tick in 3 ms
     assert PhaseCpu._percent((10.0, 1.0), (12.0, 1.1)) == pytest.approx(5.0)
+
+
+def test_frames_bunched_in_a_blink_get_no_frame_rate() -> None:
+    timer = FrameTimer()
+    timer.mark(1.0)
+    timer.mark(1.004)  # the closing frame right after the last: not 250 fps
+    assert timer.achieved_fps == 0.0
+    timer.mark(1.5)
+    assert timer.achieved_fps == pytest.approx(2 / 0.5)
