@@ -236,7 +236,10 @@ class TranscriptView(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         started = time.perf_counter()
         box = self._plain_box()
-        strips = super().render_lines(crop) if box is None else self._render_framed(crop, box)
+        if box is None or crop.right > self.size.width + box.pad_left + box.pad_right:
+            strips = super().render_lines(crop)  # a frame wider than padding: Textual's own way
+        else:
+            strips = self._render_framed(crop, box)
         self.render_time.record(time.perf_counter() - started)
         if self._pending_delivery and self._on_delivered is not None:
             pending, self._pending_delivery = self._pending_delivery, []

@@ -96,3 +96,20 @@ def test_the_status_line_shows_plain_text_cut_to_its_width() -> None:
             assert status.render_line(0).text.rstrip() == "short"
 
     asyncio.run(scenario())
+
+
+def test_any_box_renders_as_textual_would() -> None:
+    """Whatever path ``render_lines`` takes (a stable scrollbar gutter widens the
+    frame past the padding), its lines are Textual's."""
+
+    async def scenario() -> None:
+        app = ChatApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            view = app.transcript
+            view.styles.scrollbar_gutter = "stable"
+            view.add_block("▌ You", USER_LABEL, "short", USER)
+            await pilot.pause()
+            crop = Region(0, 0, view.region.width, view.region.height)
+            assert view.render_lines(crop) == _textuals_own(view, crop)
+
+    asyncio.run(scenario())
