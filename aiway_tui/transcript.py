@@ -276,15 +276,14 @@ class TranscriptView(ScrollView, can_focus=True):
             self._box = box
             self._framed.clear()
         left, right, inner, background, filters = box
-        width = self.size.width + left + right
+        content_width = self.size.width
+        width = content_width + left + right
         framed = self._framed
         strips: list[Strip] = []
-        for y in crop.line_range:
-            key = self._row_key(y)
+        for key in self._row_keys(crop.line_range, content_width):
             strip = framed.get(key)
             if strip is None:
-                row, cursor, scroll_x, content_width = key
-                segments = _row_segments(row, cursor, scroll_x, content_width)
+                segments = _row_segments(*key)
                 if left:
                     segments.insert(0, Segment(" " * left, inner))
                 if right:
@@ -300,17 +299,25 @@ class TranscriptView(ScrollView, can_focus=True):
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
 
-    def _row_key(self, y: int) -> _RowKey:
-        """What line ``y`` of the view shows: its row (``None``: blank), cursor, scroll and width."""
+    def _row_keys(self, lines: range, width: int) -> list[_RowKey]:
+        """What each line of the view shows: its row (``None``: blank), cursor, scroll and width.
+
+        Textual's geometry properties are computed on every read: read them once.
+        """
         scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
         rows = self.rows
-        if index >= len(rows):
-            return None, False, 0, self.size.width
-        return rows[index], self.streaming and index == len(rows) - 1, scroll_x, self.size.width
+        cursor_at = len(rows) - 1 if self.streaming else -1
+        keys: list[_RowKey] = []
+        for y in lines:
+            index = scroll_y + y
+            if index >= len(rows):
+                keys.append((None, False, 0, width))
+            else:
+                keys.append((rows[index], index == cursor_at, scroll_x, width))
+        return keys
 
     def render_line(self, y: int) -> Strip:
-        key = self._row_key(y)
+        [key] = self._row_keys(range(y, y + 1), self.size.width)
         strip = self._strips.get(key)
         if strip is None:
             if len(self._strips) >= _STRIP_CACHE_SIZE:
