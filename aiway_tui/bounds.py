@@ -1,4 +1,4 @@
-"""Range checks shared by the scenario parts that sit beside ``RunConfig``.
+"""Range checks for ``RunConfig`` and the scenario parts that sit beside it.
 
 They raise plain ``ValueError``; ``RunConfig`` and the scenario-file loader
 turn that into a one-line ``ConfigError`` (exit code 2).

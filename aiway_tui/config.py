@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from .bounds import require_int, require_number
 from .faults import FaultSpec
 from .mix import TokenMix
 from .network import NetworkProfile
@@ -59,27 +60,13 @@ class RunConfig:
     faults: FaultSpec | None = None
 
     def __post_init__(self) -> None:
-        _check_int("message_count", self.message_count, 1, 100_000_000)
-        _check_int("message_size", self.message_size, 1, 1_000_000)
-        _check_num("message_delay_us", self.message_delay_us, 0.0, 10_000_000.0)
-        _check_int("batch_size", self.batch_size, 0, 1_000_000)
-        _check_int("buffer", self.buffer, 0, 10_000_000)
-        _check_int("streams", self.streams, 1, 100_000)
-        _check_num("consumer_delay_us", self.consumer_delay_us, 0.0, 10_000_000.0)
-        _check_int("fps", self.fps, 1, 240)
-        _check_int("scrollback", self.scrollback, 10, 1_000_000)
-        _check_num("time_limit_s", self.time_limit_s, 0.1, 86_400.0)
-        _check_int("width", self.width, 20, 1000)
-        _check_int("height", self.height, 5, 1000)
-        _check_int("seed", self.seed, 0, 2**63 - 1)
-        _check_int("conversations", self.conversations, 1, 10_000)
-        _check_num("idle_s", self.idle_s, 0.0, 86_400.0)
-        for part in (self.mix, self.network, self.faults):
-            if part is not None:
-                try:
+        try:
+            self._check_ranges()
+            for part in (self.mix, self.network, self.faults):
+                if part is not None:
                     part.validate()
-                except ValueError as exc:
-                    raise ConfigError(str(exc)) from None
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         if self.faults is not None and self.faults.stream_faults > self.streams:
             raise ConfigError(
                 f"faults need {self.faults.stream_faults} distinct streams but streams={self.streams}"
@@ -114,6 +101,23 @@ class RunConfig:
     def batch_label(self) -> str:
         return "adaptive" if self.batch_size == ADAPTIVE else str(self.batch_size)
 
+    def _check_ranges(self) -> None:
+        require_int("message_count", self.message_count, 1, 100_000_000)
+        require_int("message_size", self.message_size, 1, 1_000_000)
+        require_number("message_delay_us", self.message_delay_us, 0.0, 10_000_000.0)
+        require_int("batch_size", self.batch_size, 0, 1_000_000)
+        require_int("buffer", self.buffer, 0, 10_000_000)
+        require_int("streams", self.streams, 1, 100_000)
+        require_number("consumer_delay_us", self.consumer_delay_us, 0.0, 10_000_000.0)
+        require_int("fps", self.fps, 1, 240)
+        require_int("scrollback", self.scrollback, 10, 1_000_000)
+        require_number("time_limit_s", self.time_limit_s, 0.1, 86_400.0)
+        require_int("width", self.width, 20, 1000)
+        require_int("height", self.height, 5, 1000)
+        require_int("seed", self.seed, 0, 2**63 - 1)
+        require_int("conversations", self.conversations, 1, 10_000)
+        require_number("idle_s", self.idle_s, 0.0, 86_400.0)
+
     def with_overrides(self, **changes: Any) -> RunConfig:
         """A copy with ``changes`` applied (``None`` values ignored), validated."""
         given = {k: v for k, v in changes.items() if v is not None}
@@ -124,17 +128,3 @@ class RunConfig:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
-
-
-def _check_int(name: str, value: object, lo: int, hi: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}")
-    if not lo <= value <= hi:
-        raise ConfigError(f"{name}={value} is out of range ({lo}..{hi})")
-
-
-def _check_num(name: str, value: object, lo: float, hi: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{name} must be a number, got {value!r}")
-    if not lo <= value <= hi or value != value:
-        raise ConfigError(f"{name}={value} is out of range ({lo:g}..{hi:g})")

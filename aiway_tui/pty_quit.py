@@ -203,9 +203,8 @@ def build_pty_report(
 ) -> QuitLatencyReport:
     return build_quit_report(
         mode="pseudo-terminal",
-        title=f"{scenario.title}, moment {moment}",
-        scenario=scenario.name,
-        config=scenario.config,
+        scenario=scenario,
+        moment=moment,
         seed=seed,
         trials_asked=trials_asked,
         trials=trials,

@@ -264,9 +264,8 @@ def build_in_process_report(
 ) -> QuitLatencyReport:
     return build_quit_report(
         mode="in process",
-        title=f"{scenario.title}, moment {moment}",
-        scenario=scenario.name,
-        config=scenario.config,
+        scenario=scenario,
+        moment=moment,
         seed=seed,
         trials_asked=trials_asked,
         trials=trials,

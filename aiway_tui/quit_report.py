@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .config import RunConfig
 from .criteria import Criterion, CriterionResult, evaluate
 from .latency import Distribution, LatencyRecorder
+from .scenarios import Scenario
 from .stall_probe import Stall
 
 SCHEMA_VERSION = 1
@@ -115,9 +115,8 @@ def _distribution(values: Sequence[float]) -> Distribution:
 def build_quit_report(
     *,
     mode: str,
-    title: str,
-    scenario: str,
-    config: RunConfig,
+    scenario: Scenario,
+    moment: str,
     seed: int,
     trials_asked: int,
     trials: Sequence[Trial],
@@ -159,8 +158,8 @@ def build_quit_report(
     )
     return QuitLatencyReport(
         mode=mode,
-        title=title,
-        scenario=scenario,
+        title=f"{scenario.title}, moment {moment}",
+        scenario=scenario.name,
         seed=seed,
         trials_asked=trials_asked,
         trials=tuple(trials),
@@ -169,7 +168,7 @@ def build_quit_report(
         by_moment=by_moment,
         stall=_distribution(stalls) if stalls else None,
         quit_stall=_distribution(quit_stalls) if quit_stalls else None,
-        criteria=evaluate(criteria, results, config),
+        criteria=evaluate(criteria, results, scenario.config),
         warmup=warmup,
     )
 
