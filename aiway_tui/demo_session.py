@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextvars
 import math
 import signal
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from textual.pilot import Pilot
 from .config import RunConfig
 from .demo_app import DemoApp, DemoRequest
 from .host import HostBridge
+from .hosted_app import HostedApp
 from .pace import Pace
 from .pipeline import Ending, Pipeline
 from .report import RunReport, build_report
@@ -62,30 +62,11 @@ async def run_demo(
     requests_send, requests = trio.open_memory_channel[DemoRequest](math.inf)
     app = DemoApp(scenarios, configs)
     app.on_request = lambda request: bridge.token.run_sync_soon(requests_send.send_nowait, request)
-    ready = trio.Event()
-    pilots: list[Pilot[object]] = []
-
-    async def autopilot(pilot: Pilot[object]) -> None:
-        pilots.append(pilot)
-        bridge.token.run_sync_soon(ready.set)
-
-    app_task = bridge.start(app.run_async(headless=options.headless, size=size, auto_pilot=autopilot))
-    app_exit_at: float | None = None
+    hosted = HostedApp(bridge, app, headless=options.headless, size=size)
     failure: BaseException | None = None
     undo_signals: list[Callable[[], None]] = []
     reports: list[RunReport] = []
     last: tuple[Scenario, Pipeline] | None = None
-
-    async def watch_app() -> None:
-        nonlocal app_exit_at, failure
-        try:
-            await bridge.wait(app_task)
-        except Exception as exc:  # the app crashed: still an orderly end, with a report
-            failure = failure or exc
-        finally:
-            app_exit_at = time.perf_counter()
-            ready.set()
-            requests_send.send_nowait(DemoRequest("quit", reason="app exited"))
 
     async def one_run(scenario: Scenario) -> tuple[DemoRequest, Pipeline]:
         """Run ``scenario`` until the user asks for something else; return that request."""
@@ -120,7 +101,7 @@ async def run_demo(
                 except Exception as exc:
                     failure = exc
             if not asked:  # the run ended by itself: deadline, failure, or not interactive
-                if options.interactive and pipeline.ending is Ending.TIMED_OUT and not app_task.done():
+                if options.interactive and pipeline.ending is Ending.TIMED_OUT and hosted.running:
                     app.notify("The run hit its time limit: r restarts, q quits with the report.", timeout=30)
                 else:
                     nursery.cancel_scope.cancel()
@@ -128,13 +109,15 @@ async def run_demo(
 
     try:
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(watch_app)
-            await ready.wait()
-            if options.handle_signals and not app_task.done():
+            nursery.start_soon(
+                hosted.watch, lambda: requests_send.send_nowait(DemoRequest("quit", reason="app exited"))
+            )
+            await hosted.ready.wait()
+            if options.handle_signals and hosted.running:
                 for signum in _SIGNALS:
                     undo_signals.append(bridge.add_signal_handler(signum, _quit_on(app, signum.name)))
-            if on_ready is not None and pilots:
-                on_ready(app, pilots[0])
+            if on_ready is not None and hosted.pilot is not None:
+                on_ready(app, hosted.pilot)
             request = DemoRequest("start", first) if first else await requests.receive()
             current: Scenario | None = None
             while request.kind != "quit":
@@ -151,7 +134,7 @@ async def run_demo(
                 else:
                     last = (current, pipeline)
                     break
-            if not app_task.done():
+            if hosted.running:
                 app.exit()
     finally:
         for undo in undo_signals:
@@ -160,7 +143,11 @@ async def run_demo(
         scenario, pipeline = last
         reports.append(
             build_report(
-                scenario, pipeline, quit_key_at=app.quit_key_at, app_exit_at=app_exit_at, failure=failure
+                scenario,
+                pipeline,
+                quit_key_at=app.quit_key_at,
+                app_exit_at=hosted.exit_at,
+                failure=failure or hosted.crash,
             )
         )
     return DemoResult(tuple(reports), tuple(str(p) for p in app.screenshots))

@@ -19,6 +19,7 @@ from textual.pilot import Pilot
 from .app import ChatApp
 from .config import RunConfig
 from .host import HostBridge
+from .hosted_app import HostedApp
 from .pipeline import Pipeline
 from .report import RunReport, build_report
 from .scenarios import Scenario
@@ -72,29 +73,10 @@ async def run_session(
     pipeline = Pipeline(config, app)
     app.status_text = status_line(pipeline)
     app.quit_handler = lambda reason: bridge.token.run_sync_soon(pipeline.request_quit, reason)
-    ready = trio.Event()
-    pilots: list[Pilot[object]] = []
-
-    async def autopilot(pilot: Pilot[object]) -> None:
-        pilots.append(pilot)
-        bridge.token.run_sync_soon(ready.set)
-
     size = None if not options.headless else (config.width, config.height)
-    app_task = bridge.start(app.run_async(headless=options.headless, size=size, auto_pilot=autopilot))
-    app_exit_at: float | None = None
+    hosted = HostedApp(bridge, app, headless=options.headless, size=size)
     failure: BaseException | None = None
     undo_signals: list[Callable[[], None]] = []
-
-    async def watch_app() -> None:
-        nonlocal app_exit_at, failure
-        try:
-            await bridge.wait(app_task)
-        except Exception as exc:  # the app crashed: still an orderly end, with a report
-            failure = failure or exc
-        finally:
-            app_exit_at = time.perf_counter()
-            ready.set()
-            pipeline.request_quit("app exited")
 
     def stream_done() -> None:
         if options.interactive:
@@ -104,26 +86,30 @@ async def run_session(
 
     try:
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(watch_app)
+            nursery.start_soon(hosted.watch, lambda: pipeline.request_quit("app exited"))
             if options.handle_signals:  # before the app is up: a signal during start-up still quits in order
                 for signum in _SIGNALS:
                     undo_signals.append(bridge.add_signal_handler(signum, _quit_on(app, signum.name)))
-            await ready.wait()
-            if not app_task.done():
-                if on_ready is not None:
-                    on_ready(app, pipeline, pilots[0])
+            await hosted.ready.wait()
+            if hosted.running:
+                if on_ready is not None and hosted.pilot is not None:
+                    on_ready(app, pipeline, hosted.pilot)
                 with app._context():  # Textual's context vars, for widget calls from Trio tasks
                     try:
                         await pipeline.run(stream_done)
                     except Exception as exc:
                         failure = exc
-            if not app_task.done():
+            if hosted.running:
                 app.exit()
     finally:
         for undo in undo_signals:
             undo()
     return build_report(
-        scenario, pipeline, quit_key_at=app.quit_key_at, app_exit_at=app_exit_at, failure=failure
+        scenario,
+        pipeline,
+        quit_key_at=app.quit_key_at,
+        app_exit_at=hosted.exit_at,
+        failure=failure or hosted.crash,
     )
 
 
