@@ -16,13 +16,14 @@ from typing import ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
-from textual.widgets import Static
+from textual.screen import Screen
 
+from .chat_screen import ChatScreen
 from .latency import LatencyRecorder
 from .painter import Frame, TextChunk
 from .protocol import ConductorState, StreamEnd, StreamError, StreamStart
-from .status_line import StatusLine
 from .terminal_driver import prompt_exit
+from .text_line import TextLine
 from .transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
 
 _CSS_PATH = Path(__file__).with_name("chat.tcss")
@@ -40,6 +41,9 @@ class ChatApp(App[None]):
         Binding("ctrl+c", "quit_run", "Quit", show=False, priority=True),
     ]
 
+    def get_default_screen(self) -> Screen[None]:
+        return ChatScreen(id="_default")
+
     def get_driver_class(self) -> type[Driver]:
         return prompt_exit(super().get_driver_class())
 
@@ -52,14 +56,14 @@ class ChatApp(App[None]):
         self.quit_key_at: float | None = None
         self.state = ConductorState.INITIALIZING
         self.transcript = TranscriptView(scrollback, id="transcript")
-        self.status = StatusLine(id="status")
+        self.status = TextLine(id="status")
         self._status_shown = ""
         self._status_at = 0.0
 
     def compose(self) -> ComposeResult:
         # The key hint lives in the title: a Footer is three more widgets for
         # Textual's compositor to draw on every frame, for one line of help.
-        yield Static(f"{self.title}  ·  q quit", id="title")
+        yield TextLine(f"{self.title}  ·  q quit", id="title")
         yield self.transcript
         yield self.status
 

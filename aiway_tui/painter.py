@@ -31,6 +31,15 @@ HOLD_PERIODS = 0.5
 text is on screen at most 1.5 periods after it arrives."""
 
 
+class _FrameWaiter(NamedTuple):
+    """The painter, waiting in ``FrameInbox.wait_frame``."""
+
+    slot: float
+    hold_at: float
+    event: trio.Event
+    scope: trio.CancelScope
+
+
 class TextChunk(NamedTuple):
     """Text for one stream, coalesced from consecutive tokens."""
 
@@ -62,26 +71,42 @@ class FrameInbox:
         self.max_chars = max_chars
         self._frame = Frame()
         self._chars = 0
-        self._arrived = trio.Event()
-        self._push_after: tuple[float, trio.Event] | None = None
+        self._waiter: _FrameWaiter | None = None
 
-    async def wait(self) -> None:
-        """Return once something is pending (at once if it already is)."""
-        await self._arrived.wait()
+    @property
+    def pending(self) -> bool:
+        return bool(self._frame.events) or self._frame.state is not None
 
-    async def wait_push_after(self, when: float) -> None:
-        """Return at the first push at or after Trio time ``when``."""
-        event = trio.Event()
-        self._push_after = (when, event)
+    async def wait_frame(self, slot: float, hold_s: float, idle_s: float) -> None:
+        """Return when the next frame is due, waking once for it.
+
+        That is at the first push at or after Trio time ``slot``; or, if
+        something is pending but no push comes at or after ``slot``, at
+        ``slot + hold_s``; or, if nothing is pending at all, after ``idle_s``.
+        A push before ``slot`` only moves the deadline: it wakes nobody.
+        """
+        now = trio.current_time()
+        if self.pending and now >= slot:
+            await trio.lowlevel.checkpoint()
+            return
+        hold_at = slot + hold_s
+        waiter = _FrameWaiter(slot, hold_at, trio.Event(), trio.CancelScope())
+        waiter.scope.deadline = hold_at if self.pending else now + idle_s
+        self._waiter = waiter
         try:
-            await event.wait()
+            with waiter.scope:
+                await waiter.event.wait()
         finally:
-            self._push_after = None
+            self._waiter = None
 
     def _pushed(self) -> None:
-        self._arrived.set()
-        if self._push_after is not None and trio.current_time() >= self._push_after[0]:
-            self._push_after[1].set()
+        waiter = self._waiter
+        if waiter is None:
+            return
+        if trio.current_time() >= waiter.slot:
+            waiter.event.set()
+        elif waiter.scope.deadline != waiter.hold_at:
+            waiter.scope.deadline = waiter.hold_at
 
     def push_text(self, stream: int, text: str, tokens: int, oldest_scheduled: float) -> None:
         self._pushed()
@@ -126,7 +151,6 @@ class FrameInbox:
             return None
         self._frame = Frame()
         self._chars = 0
-        self._arrived = trio.Event()
         return frame
 
 
@@ -199,17 +223,15 @@ class Painter:
         What arrives too soon after a frame waits for the first arrival after
         the frame period, so that a steady stream paints in the wake-ups it
         already causes (each wake-up of its own costs more than a frame here);
-        it waits ``HOLD_PERIODS`` periods at most.
+        it waits ``HOLD_PERIODS`` periods at most. The painter wakes once per
+        frame: arrivals before the frame is due do not wake it.
         """
         period = 1.0 / self.fps
+        hold_s = HOLD_PERIODS * period
         next_frame_at = -math.inf
         try:
             while True:
-                with trio.move_on_after(IDLE_REFRESH_S):
-                    await self.inbox.wait()
-                if trio.current_time() < next_frame_at:
-                    with trio.move_on_at(next_frame_at + HOLD_PERIODS * period):
-                        await self.inbox.wait_push_after(next_frame_at)
+                await self.inbox.wait_frame(next_frame_at, hold_s, IDLE_REFRESH_S)
                 next_frame_at = trio.current_time() + period
                 self.paint_frame()
         except trio.Cancelled:

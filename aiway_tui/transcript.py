@@ -24,6 +24,7 @@ from textual.strip import Strip
 from textual.style import Style as VisualStyle
 
 from .latency import LatencyRecorder
+from .render_memo import style_version
 
 USER_LABEL = 0
 USER = 1
@@ -88,6 +89,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self._rows_added_shown = -1
         self._strips: dict[_RowKey, Strip] = {}
         self._box: _Box | None = None
+        self._box_key: tuple[tuple[int, ...], tuple[LineFilter, ...]] | None = None
+        self._box_now: _Box | None = None
         self._framed: dict[_RowKey, Strip] = {}
         """Framed lines by what they show: valid while ``_box`` holds."""
 
@@ -235,7 +238,7 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         started = time.perf_counter()
-        box = self._plain_box()
+        box = self._current_box()
         if box is None or crop.right > self.size.width + box.pad_left + box.pad_right:
             strips = super().render_lines(crop)  # a frame wider than padding: Textual's own way
         else:
@@ -246,6 +249,14 @@ class TranscriptView(ScrollView, can_focus=True):
             for tokens, oldest in pending:
                 self._on_delivered(tokens, oldest)
         return strips
+
+    def _current_box(self) -> _Box | None:
+        """``_plain_box()``, worked out again only when a style or filter changed."""
+        key = (style_version(self), tuple(self.get_line_filters()))
+        if key != self._box_key:
+            self._box_key = key
+            self._box_now = self._plain_box()
+        return self._box_now
 
     def _plain_box(self) -> _Box | None:
         """How Textual frames each line, when that is only side padding, a background

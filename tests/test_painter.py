@@ -86,3 +86,73 @@ async def test_delivery_latency_spreads_a_frame_between_its_oldest_and_newest_to
     assert d.max_ms == pytest.approx(50.0, rel=1e-3)  # the oldest token
     assert d.min_ms == pytest.approx(20.0, rel=1e-3)  # the newest token
     assert 35.0 <= d.mean_ms <= 36.0  # 31 tokens in 8 steps: the remainder goes to the longest
+
+
+class _TaskSteps(trio.abc.Instrument):
+    """Counts how often the task named ``name`` is woken."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.steps = 0
+
+    def before_task_step(self, task: trio.lowlevel.Task) -> None:
+        if task.name == self.name:
+            self.steps += 1
+
+
+async def test_a_steady_stream_wakes_the_painter_once_per_frame(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    """50 tok/s at 30 fps: a frame every second token, and no wake-up between frames."""
+    inbox = FrameInbox(max_chars=1000)
+    painter = Painter(inbox, RecordingSurface(), fps=30)
+    steps = _TaskSteps("painter")
+    trio.lowlevel.add_instrument(steps)
+    try:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(painter.run, name="painter")
+            for _ in range(50):
+                await trio.sleep(0.020)
+                inbox.push_text(0, "token", 1, trio.current_time())
+            await trio.sleep(0.1)
+            nursery.cancel_scope.cancel()
+    finally:
+        trio.lowlevel.remove_instrument(steps)
+    assert painter.tokens_painted == 50
+    assert 24 <= painter.frames <= 27
+    # One step to start, one per frame, one to be cancelled.
+    assert steps.steps <= painter.ticks + 2
+
+
+async def test_text_held_for_a_later_arrival_is_painted_within_the_hold(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    inbox = FrameInbox(max_chars=1000)
+    surface = RecordingSurface()
+    painter = Painter(inbox, surface, fps=10)  # 100 ms frames, hold 50 ms
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(painter.run)
+        t0 = trio.current_time()
+        inbox.push_text(0, "first", 1, t0)
+        await trio.sleep(0.010)
+        assert painter.frames == 1
+        inbox.push_text(0, "lone", 1, trio.current_time())  # too soon: held
+        await trio.sleep(0.130)
+        assert painter.frames == 1
+        await trio.sleep(0.011)  # past the slot (t0 + 100 ms) plus the hold (50 ms)
+        assert painter.frames == 2
+        nursery.cancel_scope.cancel()
+    frames = [f for f in surface.frames if f is not None]
+    assert [e.text for f in frames for e in f.events if isinstance(e, TextChunk)] == ["first", "lone"]
+
+
+async def test_an_idle_painter_refreshes_the_figures_without_painting_text(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    inbox = FrameInbox(max_chars=1000)
+    surface = RecordingSurface()
+    painter = Painter(inbox, surface, fps=30)
+    with trio.move_on_after(3.5):
+        await painter.run()
+    assert surface.frames[:3] == [None, None, None]
+    assert painter.frames == 0

@@ -16,7 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from aiway_tui.app import ChatApp
-from aiway_tui.status_line import StatusLine
+from aiway_tui.text_line import TextLine
 from aiway_tui.transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
 
 
@@ -86,7 +86,7 @@ def test_the_status_line_shows_plain_text_cut_to_its_width() -> None:
     async def scenario() -> None:
         app = ChatApp()
         async with app.run_test(size=(30, 10)) as pilot:
-            status: StatusLine = app.status
+            status: TextLine = app.status
             status.show("[b]not markup[/b] " + "x" * 40)
             await pilot.pause()
             line = status.render_line(0)

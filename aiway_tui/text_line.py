@@ -1,28 +1,33 @@
-"""The live status line: one row of figures, drawn as one strip.
+"""One row of plain text, drawn as one strip: the chat app's title and status line.
 
 A ``Static`` re-lays its content out on every update (visuals, wrapping); at a
 few updates a second that was a tenth of a streaming run's CPU. Plain text in
-the widget's own style needs none of that.
+the widget's own style needs none of that, and lines that did not change are
+not drawn again (``render_memo``).
 """
 
 from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+from .render_memo import LinesMemo
 
-class StatusLine(Widget):
+
+class TextLine(Widget):
     """One row of plain text (no markup), cut to the width."""
 
     DEFAULT_CSS = """
-    StatusLine { height: 1; }
+    TextLine { height: 1; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
-        self._text = ""
+        self._text = text
+        self._memo = LinesMemo()
 
     @property
     def text(self) -> str:
@@ -32,6 +37,9 @@ class StatusLine(Widget):
         if text != self._text:
             self._text = text
             self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        return self._memo.lines(self, crop, super().render_lines, self._text)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
