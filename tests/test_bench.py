@@ -27,11 +27,14 @@ def test_bench_produces_every_figure() -> None:
     assert result.rapid["tokens"] == 1000
     assert result.idle_cpu_percent >= 0
     assert result.streaming_cpu_percent > 0
+    assert result.streaming_30fps_cpu_percent > 0
+    assert result.streaming_fps == 20
     assert result.wake_floor_cpu_percent > 0
     assert len(result.goals) == 13
     text = render_bench(result)
     assert "full/naive" in text
     assert "a bare Trio guest waking as often" in text
+    assert "while streaming at 20 fps" in text
     assert "Goals:" in text
 
 
