@@ -90,9 +90,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self._strips: dict[_RowKey, Strip] = {}
         self._box: _Box | None = None
         self._box_key: tuple[tuple[int, ...], tuple[LineFilter, ...]] | None = None
-        self._box_now: _Box | None = None
+        """The styles and filters ``_box`` was worked out from."""
         self._framed: dict[_RowKey, Strip] = {}
-        """Framed lines by what they show: valid while ``_box`` holds."""
+        self._framed_box: _Box | None = None
+        """The box the lines in ``_framed`` were drawn in."""
 
     # Writing.
 
@@ -255,8 +256,8 @@ class TranscriptView(ScrollView, can_focus=True):
         key = (style_version(self), tuple(self.get_line_filters()))
         if key != self._box_key:
             self._box_key = key
-            self._box_now = self._plain_box()
-        return self._box_now
+            self._box = self._plain_box()
+        return self._box
 
     def _plain_box(self) -> _Box | None:
         """How Textual frames each line, when that is only side padding, a background
@@ -283,8 +284,8 @@ class TranscriptView(ScrollView, can_focus=True):
         """What Textual's style cache would draw for these lines, at a fraction of the
         cost: it re-reads every style for every line of every frame, and a fast stream
         changes every line of every frame. Lines seen before come from a cache."""
-        if box != self._box:
-            self._box = box
+        if box != self._framed_box:
+            self._framed_box = box
             self._framed.clear()
         left, right, inner, background, filters = box
         content_width = self.size.width
