@@ -271,7 +271,7 @@ BEYOND_SEED: tuple[Scenario, ...] = (
         ),
         # 20 fps: a redraw gathers 50 ms of text, as aichat's stream renderer does.
         # At 50 tok/s that is a frame every third token; 30 fps (every second
-        # token) costs about 0.7 % more CPU here (`make bench` prints both).
+        # token) costs about half a point more CPU here (`make bench` prints both).
         config=RunConfig(
             message_count=250, message_size=5, message_delay_us=20_000, idle_s=1, fps=20, time_limit_s=20
         ),
