@@ -21,7 +21,7 @@ import trio
 from .latency import Distribution, LatencyRecorder
 
 DEFAULT_PERIOD_S = 0.1
-"""The resource sampler's period too: about 10 Hz."""
+"""Each firing also takes a resource sample: both probes run at about 10 Hz."""
 
 
 class TimerLag:

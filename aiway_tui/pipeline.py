@@ -70,7 +70,7 @@ class Pipeline:
             self.network = SimulatedNetwork(config.network, config.seed, config.buffer)
         self.sampler = ResourceSampler()
         self.phase_cpu = PhaseCpu(config.idle_s)
-        self.lag_probe = UiLagProbe(self.sampler.period, on_fire=self.sampler.tick)
+        self.lag_probe = UiLagProbe(on_fire=self.sampler.tick)
         self.probes = True
         """Run the resource sampler and the UI lag probe (off: to measure what measuring costs)."""
         self.root = trio.CancelScope()

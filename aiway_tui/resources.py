@@ -50,10 +50,9 @@ def _fds(process: psutil.Process) -> int:
 
 
 class ResourceSampler:
-    """Samples RSS and CPU about ``hz`` times a second, keeping only running figures."""
+    """Samples RSS and CPU at each ``tick`` (the UI lag probe's timer), keeping only running figures."""
 
-    def __init__(self, hz: float = 10.0) -> None:
-        self.period = 1.0 / hz
+    def __init__(self) -> None:
         self.process = psutil.Process()
         self.latest: ResourceSample | None = None
         self.observers: list[Callable[[ResourceSample], None]] = []
