@@ -93,11 +93,14 @@ def test_profile_and_trace_memory(tmp_path: Path, capsys: pytest.CaptureFixture[
     code = main(
         ["run", "1m-short", "--count", "20000", "--quiet", "--profile", str(profile), "--trace-memory"]
     )
-    assert code == 0
+    # Both tools slow the run several-fold, so its throughput criterion may miss
+    # (a verdict, exit 1); what is tested here is that the run completes with them.
+    assert code in (0, 1)
     html = profile.read_text()
     assert "<html" in html.lower()
     assert "pyinstrument" in html.lower()
     out = capsys.readouterr().out
+    assert "Ending: completed" in out
     assert "Top 15 allocation sites" in out
     assert out.count(" KiB in ") == 15
 
