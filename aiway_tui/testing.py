@@ -9,18 +9,28 @@ import trio
 from textual.pilot import Pilot
 from trio_util import periodic
 
-from .conductor import MockConductor
+from .conductor import PACE_QUANTUM_S, MockConductor
 from .config import RunConfig
+from .cpu_reference import CpuBudget
 from .host import HostBridge
+from .lag_probe import DEFAULT_PERIOD_S
 from .protocol import Item
 from .report import RunReport
+from .scenarios import Scenario
+from .session import SessionOptions, run_session
 
-CPU_SLACK = 1.5
-"""The stress suites hold CPU criteria to their threshold times this. CPU
-percentages move with the machine's speed, which on our shared machines varies
-by up to half from hour to hour; ``aiway-tui run`` gives the exact verdict, and
-this still fails any real regression (rapid-tokens used ~100 % before it was
-paced in 4 ms quanta)."""
+CPU_BUDGETS: dict[str, CpuBudget] = {
+    "rapid-tokens": CpuBudget("cpu_avg_percent", PACE_QUANTUM_S, 8.0),
+    "cpu-streaming": CpuBudget("cpu_stream_percent", 0.020, 3.0),
+    "cpu-idle": CpuBudget("cpu_idle_percent", DEFAULT_PERIOD_S, 4.0),
+}
+"""What the stress suites hold each CPU scenario to: a multiple of a bare Trio
+guest waking as often as that scenario does (the conductor's quantum, the
+stream's token period, the probes' period), measured in the same test. CPU
+percentages measure the machine (ours vary 2x from hour to hour); the ratio
+measures the code. ``aiway-tui run`` and ``aiway-tui bench`` keep the exact
+thresholds. Measured here: rapid-tokens 3.7-5.5x, cpu-streaming 1.5-2.2x,
+cpu-idle 1.0-2.8x; rapid-tokens unpaced used ~100 %, 25x."""
 
 
 async def wait_for(predicate: Callable[[], bool], period: float = 0.005) -> None:
@@ -74,16 +84,35 @@ async def conduct(
     return conductor, items
 
 
-def assert_criteria(report: RunReport) -> None:
-    """Every criterion of ``report`` holds; CPU criteria within ``CPU_SLACK``."""
+async def run_judged(
+    scenario: Scenario, config: RunConfig | None = None, options: SessionOptions = SessionOptions()
+) -> tuple[RunReport, float | None]:
+    """Run ``scenario``; if it has a CPU budget, measure its wake floor just
+    before and just after, and return the mean of the two with the report."""
+    budget = CPU_BUDGETS.get(scenario.name)
+    before = await budget.measure_floor() if budget is not None else None
+    report = await run_session(scenario, config, options)
+    if budget is None or before is None:
+        return report, None
+    after = await budget.measure_floor()
+    return report, (before + after) / 2
+
+
+def assert_criteria(report: RunReport, cpu_floor: float | None = None) -> None:
+    """Every criterion of ``report`` holds, except CPU ones: those are held to
+    the scenario's ``CPU_BUDGETS`` ratio over ``cpu_floor``, measured beside it."""
     failed = [
         f"{c.name}: {c.value} (needs {c.op} {c.threshold})"
         for c in report.criteria
         if not c.passed and not c.metric.startswith("cpu_")
     ]
     assert not failed, failed
-    for c in report.criteria:
-        if c.metric.startswith("cpu_"):
-            assert c.op == "<"
-            assert c.value is not None
-            assert c.value < c.threshold * CPU_SLACK, f"{c.name}: {c.value:.1f} % is a regression"
+    cpu = [c for c in report.criteria if c.metric.startswith("cpu_")]
+    if not cpu:
+        return
+    budget = CPU_BUDGETS[report.scenario]
+    assert cpu_floor is not None, f"{report.scenario}: a CPU criterion needs its wake floor (run_judged)"
+    for c in cpu:
+        assert c.metric == budget.metric and c.value is not None, c
+        problem = budget.check(c.value, cpu_floor)
+        assert problem is None, problem

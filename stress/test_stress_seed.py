@@ -18,17 +18,19 @@ from aiway_tui.report import RunReport, render_text
 from aiway_tui.scenarios import get_scenario
 from aiway_tui.schema import check_report
 from aiway_tui.session import SessionOptions, run_session
-from aiway_tui.testing import assert_criteria, press, wait_for
+from aiway_tui.testing import assert_criteria, press, run_judged, wait_for
 
 OPTIONS = SessionOptions(handle_signals=False)
 
 
 async def run_seed(name: str, config: RunConfig | None = None) -> RunReport:
     scenario = get_scenario(name)
-    report = await run_session(scenario, config, OPTIONS)
+    report, cpu_floor = await run_judged(scenario, config, OPTIONS)
     print(render_text(report))
+    if cpu_floor is not None:
+        print(f"CPU reference: a bare Trio guest making the same wake-ups, {cpu_floor:.2f} %")
     assert check_report(report.as_dict()) == []  # every figure of the report is there
-    assert_criteria(report)
+    assert_criteria(report, cpu_floor)
     r = report.results
     assert report.ending == "completed"
     assert r["tokens_received"] == r["tokens_sent"] == (config or scenario.config).message_count
