@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 import zlib
 from dataclasses import dataclass
 from itertools import cycle, islice, repeat
@@ -135,6 +136,8 @@ class MockConductor:
         self._pools = tuple(token_pool(size, config.seed) for size in config.mix.sizes) if config.mix else ()
         self._open: dict[int, trio.CancelScope] = {}
         self._t0: dict[int, float] = {}
+        self.streaming_since: float | None = None
+        """``time.perf_counter()`` when the first stream started, after any idle phase."""
 
     def conversation_of(self, stream: int) -> int:
         return stream % self.config.conversations
@@ -150,6 +153,7 @@ class MockConductor:
         async with send_channel:
             if self.config.idle_s > 0:
                 await trio.sleep(self.config.idle_s)
+            self.streaming_since = time.perf_counter()
             lanes = min(self.config.conversations, self.config.streams)
             if lanes == 1:
                 await self._lane(send_channel, 0)

@@ -108,6 +108,17 @@ class Pipeline:
         end = self.stream_done_at or self.finished_at or time.perf_counter()
         return max(0.0, end - self.started_at)
 
+    @property
+    def idle_phase_s(self) -> float:
+        """How long the run idled before its first stream started (``idle_s``, as measured)."""
+        since = self.conductor.streaming_since
+        return max(0.0, since - self.started_at) if since is not None else min(self.elapsed_s, self.config.idle_s)
+
+    @property
+    def streaming_s(self) -> float:
+        """The time the stream ran: from its start to the last message received."""
+        return max(0.0, self.elapsed_s - self.idle_phase_s)
+
     def buffer_used(self) -> int:
         if self._send is None:
             return 0

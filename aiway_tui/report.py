@@ -142,6 +142,7 @@ def build_report(
         quit_key_at, pipeline.quit_cancelled_at, pipeline.finished_at, app_exit_at
     )
     duration = pipeline.elapsed_s
+    streaming = pipeline.streaming_s
     tokens = tracker.tokens
     lost = tracker.lost
     failed = pipeline.failure if pipeline.failure is not None else failure
@@ -171,7 +172,9 @@ def build_report(
         "loss_pct": 100.0 * lost / max(1, conductor.tokens_sent),
         "tokens_unaccounted": conductor.tokens_sent - tokens - pipeline.tokens_in_flight_at_end,
         "duration_s": duration,
-        "tokens_per_s": tokens / duration if duration > 0 else 0.0,
+        "idle_phase_s": pipeline.idle_phase_s,
+        "stream_duration_s": streaming,
+        "tokens_per_s": tokens / streaming if streaming > 0 else 0.0,
         "scheduled_tokens_per_s": (1e6 / config.message_delay_us) if config.message_delay_us else 0.0,
         "memory_growth_mb": resources.memory_growth_mb,
         "rss_peak_mb": resources.rss_peak_mb,
@@ -275,8 +278,14 @@ def render_text(report: RunReport) -> str:
         f"  Lost: {r['lost']:.0f}   Duplicated: {r['duplicated']:.0f}   Reordered: {r['reordered']:.0f}"
         f"   Corrupted streams: {r['corrupted_streams']:.0f}",
         f"  Errors: {r['errors']:.0f}",
-        f"  Duration: {r['duration_s']:.2f}s",
+        f"  Duration: {r['duration_s']:.2f}s"
+        + (
+            f" (idle {r['idle_phase_s']:.2f}s, then streaming {r['stream_duration_s']:.2f}s)"
+            if c.get("idle_s")
+            else ""
+        ),
         f"  Throughput: {r['tokens_per_s']:,.0f} tokens/sec"
+        + (" over the streaming time" if c.get("idle_s") else "")
         + (f" (schedule: {r['scheduled_tokens_per_s']:,.0f}/s)" if r["scheduled_tokens_per_s"] else ""),
         f"  Channel: peak buffer {r['peak_buffer']:.0f}/{c['buffer']},"
         f" latency p99 {r['channel_p99_ms']:.1f} ms",
