@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import aclosing
-
 import trio
-from textual.pilot import Pilot
-from trio_util import periodic
 
-from .conductor import PACE_QUANTUM_S, MockConductor
-from .config import RunConfig
-from .cpu_reference import CpuBudget
-from .host import HostBridge
-from .lag_probe import DEFAULT_PERIOD_S
-from .protocol import Item
-from .report import RunReport
-from .scenarios import Scenario
-from .session import SessionOptions, run_session
+from .core.conductor import PACE_QUANTUM_S, MockConductor
+from .core.config import RunConfig
+from .core.protocol import Item
+from .measure.cpu_reference import CpuBudget
+from .measure.lag_probe import DEFAULT_PERIOD_S
+from .report.run_report import RunReport
+from .scenarios.catalogue import Scenario
+from .session.runner import SessionOptions, run_session
+from .ui.driving import press, wait_for
+
+__all__ = [
+    "CPU_BUDGETS",
+    "assert_criteria",
+    "conduct",
+    "press",
+    "run_judged",
+    "usage_error_line",
+    "wait_for",
+]
 
 CPU_BUDGETS: dict[str, CpuBudget] = {
     "rapid-tokens": CpuBudget("cpu_avg_percent", PACE_QUANTUM_S, 8.0),
@@ -31,23 +36,6 @@ percentages measure the machine (ours vary 2x from hour to hour); the ratio
 measures the code. ``aiway-tui run`` and ``aiway-tui bench`` keep the exact
 thresholds. Measured here: rapid-tokens 3.7-5.5x, cpu-streaming 1.5-2.2x,
 cpu-idle 1.0-2.8x; rapid-tokens unpaced used ~100 %, 25x."""
-
-
-async def wait_for(predicate: Callable[[], bool], period: float = 0.005) -> None:
-    """Return once ``predicate()`` holds, checking every ``period`` seconds.
-
-    The pipeline's counters are plain attributes (no event per item on the hot
-    path), so a test that waits for progress polls them.
-    """
-    async with aclosing(periodic(period)) as ticks:
-        async for _ in ticks:
-            if predicate():
-                return
-
-
-async def press(pilot: Pilot[object], *keys: str) -> None:
-    """Press ``keys`` through the app's own key path (Pilot runs on the host loop)."""
-    await HostBridge().call(pilot.press(*keys))
 
 
 def usage_error_line(argv: list[str], stdout: str, stderr: str, code: int) -> str:
@@ -85,13 +73,13 @@ async def conduct(
 
 
 async def run_judged(
-    scenario: Scenario, config: RunConfig | None = None, options: SessionOptions = SessionOptions()
+    scenario: Scenario, config: RunConfig | None = None, options: SessionOptions | None = None
 ) -> tuple[RunReport, float | None]:
     """Run ``scenario``; if it has a CPU budget, measure its wake floor just
     before and just after, and return the mean of the two with the report."""
     budget = CPU_BUDGETS.get(scenario.name)
     before = await budget.measure_floor() if budget is not None else None
-    report = await run_session(scenario, config, options)
+    report = await run_session(scenario, config, options or SessionOptions())
     if budget is None or before is None:
         return report, None
     after = await budget.measure_floor()
@@ -113,6 +101,7 @@ def assert_criteria(report: RunReport, cpu_floor: float | None = None) -> None:
     budget = CPU_BUDGETS[report.scenario]
     assert cpu_floor is not None, f"{report.scenario}: a CPU criterion needs its wake floor (run_judged)"
     for c in cpu:
-        assert c.metric == budget.metric and c.value is not None, c
+        assert c.metric == budget.metric, c
+        assert c.value is not None, c
         problem = budget.check(c.value, cpu_floor)
         assert problem is None, problem

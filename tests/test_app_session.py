@@ -8,14 +8,14 @@ import pytest
 import trio
 from textual.pilot import Pilot
 
-from aiway_tui.app import ChatApp
-from aiway_tui.host import run_as_guest
-from aiway_tui.pipeline import Pipeline
-from aiway_tui.report import render_text
-from aiway_tui.scenarios import get_scenario
-from aiway_tui.session import SessionOptions, run_session
+from aiway_tui.core.pipeline import Pipeline
+from aiway_tui.report.run_report import render_text
+from aiway_tui.scenarios.catalogue import get_scenario
+from aiway_tui.session.runner import SessionOptions, run_session
 from aiway_tui.testing import press, wait_for
-from aiway_tui.transcript import AI, NOTE, USER
+from aiway_tui.ui.chat_app import ChatApp
+from aiway_tui.ui.host import run_as_guest
+from aiway_tui.ui.transcript import AI, NOTE, USER
 
 OPTIONS = SessionOptions(handle_signals=False)
 
@@ -110,4 +110,6 @@ async def test_throughput_is_over_the_streaming_time_and_the_idle_phase_is_repor
     # own doing; a busy machine only delays the last arrival (and lowers the rate).
     assert r["tokens_per_s"] <= 40 / 0.39 * 1.001
     assert r["tokens_per_s"] > 1.2 * r["tokens_received"] / r["duration_s"]  # the idle phase is not in it
-    assert "(idle 0." in render_text(report) and "over the streaming time" in render_text(report)
+    text = render_text(report)
+    assert "(idle 0." in text
+    assert "over the streaming time" in text
