@@ -9,6 +9,7 @@ from .core.config import RunConfig
 from .core.protocol import Item
 from .measure.cpu_reference import CpuBudget
 from .measure.lag_probe import DEFAULT_PERIOD_S
+from .quit.under_load import run_with_quit_under_load
 from .report.run_report import RunReport
 from .scenarios.catalogue import Scenario
 from .session.runner import SessionOptions, run_session
@@ -75,15 +76,18 @@ async def conduct(
 async def run_judged(
     scenario: Scenario, config: RunConfig | None = None, options: SessionOptions | None = None
 ) -> tuple[RunReport, float | None]:
-    """Run ``scenario``; if it has a CPU budget, measure its wake floor just
-    before and just after, and return the mean of the two with the report."""
+    """Run ``scenario`` as ``aiway-tui run`` does (the run, then its quit trial
+    mid-stream); if it has a CPU budget, measure its wake floor just before and
+    just after the run, and return the mean of the two with the report."""
     budget = CPU_BUDGETS.get(scenario.name)
     before = await budget.measure_floor() if budget is not None else None
-    report = await run_session(scenario, config, options or SessionOptions())
-    if budget is None or before is None:
-        return report, None
-    after = await budget.measure_floor()
-    return report, (before + after) / 2
+    options = options or SessionOptions()
+    report = await run_session(scenario, config, options)
+    floor = None
+    if budget is not None and before is not None:
+        floor = (before + await budget.measure_floor()) / 2
+    report = await run_with_quit_under_load(scenario, config or scenario.config, options, report)
+    return report, floor
 
 
 def assert_criteria(report: RunReport, cpu_floor: float | None = None) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ..core.config import ConfigError, RunConfig
+from ..quit.under_load import run_with_quit_under_load
 from ..report.compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
 from ..report.run_report import RunReport, render_summary, render_text, write_json_atomic
 from ..scenarios.catalogue import SCENARIOS, Scenario, get_scenario, scenario_names
@@ -244,6 +245,7 @@ def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) ->
                 run_session, on_ready=measurement.on_ready(scenario.name, config.message_count)
             )
             report = run_as_guest(session, scenario, config, options)
+            report = run_as_guest(run_with_quit_under_load, scenario, config, options, report)
             measurement.after_run()
             print(render_text(report), flush=True)
             print(flush=True)
