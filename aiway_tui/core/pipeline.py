@@ -10,7 +10,6 @@ the counts stay readable for the report.
 from __future__ import annotations
 
 import enum
-import gc
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -24,6 +23,7 @@ from .conductor import MockConductor
 from .config import RunConfig
 from .consumer import Consumer
 from .faulty_surface import FaultySurface
+from .gc_hold import GcHold
 from .network import SimulatedNetwork
 from .painter import FrameInbox, Painter, Surface
 from .protocol import Item, Token
@@ -73,6 +73,10 @@ class Pipeline:
         self.lag_probe = UiLagProbe(on_fire=self.sampler.tick)
         self.probes = True
         """Run the resource sampler and the UI lag probe (off: to measure what measuring costs)."""
+        self.gc_hold = GcHold()
+        """No full collection from the run's start to its end (``core.gc_hold``)."""
+        self.gc_release_deferred = False
+        """Set by the session: it releases ``gc_hold`` once the app has exited too."""
         self.root = trio.CancelScope()
         self.ending: Ending | None = None
         self.quit_reason: str | None = None
@@ -154,11 +158,7 @@ class Pipeline:
         config = self.config
         send, receive = trio.open_memory_channel[Item](config.buffer)
         self._send = send
-        # What earlier runs left is collected now, and what exists is frozen out
-        # of the collector's reach: a full collection mid-stream over a large heap
-        # is a pause of tens of milliseconds on the thread that paints.
-        gc.collect()
-        gc.freeze()
+        self.gc_hold.hold()
         self.sampler.restart()
         self.started_at = time.perf_counter()
         try:
@@ -196,7 +196,8 @@ class Pipeline:
             raise
         finally:
             self.finished_at = time.perf_counter()
-            gc.unfreeze()
+            if not self.gc_release_deferred:
+                self.gc_hold.release()
             self.peak_buffer = send.statistics().peak_buffer_used
             self.tokens_in_flight_at_end = _drain(receive)
             if self.network is not None:

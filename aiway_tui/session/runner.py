@@ -72,6 +72,7 @@ async def run_session(
     bridge = HostBridge()
     app = ChatApp(title=f"aiway-tui · {scenario.title}", scrollback=config.scrollback)
     pipeline = Pipeline(config, app)
+    pipeline.gc_release_deferred = True  # the quit ends at the app's exit: no full collection before it
     app.status_text = status_line(pipeline)
     app.quit_handler = lambda reason: bridge.token.run_sync_soon(pipeline.request_quit, reason)
     size = None if not options.headless else (config.width, config.height)
@@ -103,6 +104,7 @@ async def run_session(
             if hosted.running:
                 app.exit()
     finally:
+        pipeline.gc_hold.release()
         for undo in undo_signals:
             undo()
     return build_report(
