@@ -114,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--scale", type=_number, default=1.0, help="fraction of the full token counts (default 1)"
     )
+    bench.add_argument(
+        "--repeats",
+        type=_positive_int,
+        default=3,
+        help="runs per scale point, each in a fresh process (default 3)",
+    )
     bench.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
     comp = sub.add_parser("compare", help="compare two JSON reports; exit 1 on a regression")
     comp.add_argument("base", type=Path, metavar="BASE.json")
@@ -133,8 +139,10 @@ def _bench(args: argparse.Namespace) -> int:
 
     if not 0.0001 <= args.scale <= 10:
         raise UsageError(f"--scale {args.scale:g} is out of range (0.0001..10)")
+    if not 1 <= args.repeats <= 50:
+        raise UsageError(f"--repeats {args.repeats} is out of range (1..50)")
     _check_output_path(args.json)
-    result = run_bench(args.scale, progress=lambda text: print(f"bench: {text}", file=sys.stderr, flush=True))
+    result = run_bench(args.scale, repeats=args.repeats, progress=lambda text: print(f"bench: {text}", file=sys.stderr, flush=True))
     print(render_bench(result))
     if args.json is not None:
         write_json_atomic(args.json, result.as_dict())
