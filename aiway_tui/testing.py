@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import trio
 
 from .core.conductor import PACE_QUANTUM_S, MockConductor
@@ -19,6 +20,7 @@ __all__ = [
     "CPU_BUDGETS",
     "assert_criteria",
     "conduct",
+    "prefer_explicit_trio_runner",
     "press",
     "run_judged",
     "usage_error_line",
@@ -110,3 +112,19 @@ def assert_criteria(report: RunReport, cpu_floor: float | None = None) -> None:
         assert c.value is not None, c
         problem = budget.check(c.value, cpu_floor)
         assert problem is None, problem
+
+
+def prefer_explicit_trio_runner(items: list[pytest.Item]) -> None:
+    """Let a module's ``pytestmark = pytest.mark.trio(run=...)`` choose the runner in trio mode.
+
+    With ``trio_mode = true``, pytest-trio marks every async test with its
+    default runner, on the test itself, so that marker is found before the
+    module's. Call this from ``pytest_collection_modifyitems`` (``trylast``)
+    to put the module's runner first again.
+    """
+    for item in items:
+        runs = [
+            m.kwargs["run"] for m in item.iter_markers("trio") if m.kwargs.get("run") not in (None, trio.run)
+        ]
+        if runs:
+            item.add_marker(pytest.mark.trio(run=runs[0]), append=False)
