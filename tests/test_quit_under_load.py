@@ -41,9 +41,9 @@ async def test_a_run_reports_its_quit_mid_stream_and_judges_it() -> None:
     r = report.results
     assert r["quit_latency_ms"] == trial["stages_ms"]["total"]  # press -> app exit, mid-stream
     assert r["quit_after_stream_ms"] == drained.results["quit_latency_ms"]
-    (quit,) = [c for c in report.criteria if c.metric == "quit_latency_ms"]
-    assert quit.value == r["quit_latency_ms"]
-    assert quit.passed == (r["quit_latency_ms"] < SEED_BOUND_MS)
+    (quit_criterion,) = [c for c in report.criteria if c.metric == "quit_latency_ms"]
+    assert quit_criterion.value == r["quit_latency_ms"]
+    assert quit_criterion.passed == (r["quit_latency_ms"] < SEED_BOUND_MS)
     assert r["tokens_received"] == 20_000  # the measured run's figures are its own
     text = render_text(report)
     assert "Quit latency, mid-stream under this load:" in text

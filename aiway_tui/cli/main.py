@@ -146,7 +146,11 @@ def _bench(args: argparse.Namespace) -> int:
     if not 1 <= args.repeats <= 50:
         raise UsageError(f"--repeats {args.repeats} is out of range (1..50)")
     _check_output_path(args.json)
-    result = run_bench(args.scale, repeats=args.repeats, progress=lambda text: print(f"bench: {text}", file=sys.stderr, flush=True))
+    result = run_bench(
+        args.scale,
+        repeats=args.repeats,
+        progress=lambda text: print(f"bench: {text}", file=sys.stderr, flush=True),
+    )
     print(render_bench(result))
     if args.json is not None:
         write_json_atomic(args.json, result.as_dict())

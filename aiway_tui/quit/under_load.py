@@ -20,7 +20,8 @@ from ..scenarios.catalogue import Scenario
 from ..scenarios.criteria import evaluate
 from ..session.runner import SessionOptions
 from .moments import Moment
-from .trials import QuitTrial, TrialPlan, run_trial
+from .plan import TrialPlan
+from .trials import QuitTrial, run_trial
 
 PRESS_AFTER_S = 0.2
 """Streaming time before the key, counted from the first token."""
