@@ -45,9 +45,9 @@ def trial_config(config: RunConfig) -> RunConfig:
 
 
 async def quit_trial(scenario: Scenario, config: RunConfig, options: SessionOptions) -> QuitTrial:
-    """One quit trial of ``scenario`` at ``config``'s load, in the current Trio run."""
+    """One quit trial of ``scenario`` at ``config``'s load, headless, in the current Trio run."""
     trial_scenario = dataclasses.replace(scenario, config=trial_config(config))
-    trial_options = dataclasses.replace(options, interactive=True)
+    trial_options = dataclasses.replace(options, interactive=True, headless=True)
     return await run_trial(trial_scenario, TrialPlan(0, MID_STREAM, PRESS_AFTER_S), trial_options)
 
 
