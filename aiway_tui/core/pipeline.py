@@ -286,6 +286,9 @@ class Pipeline:
             self.cancelled_tasks.add(name)
             raise
         except BaseException as exc:
+            if _only_cancelled(exc):  # a task with a nursery of its own (lanes, the network), cancelled
+                self.cancelled_tasks.add(name)
+                raise
             if self.failed_task is None:
                 self.failed_task = name
                 self.failure = exc
@@ -366,6 +369,14 @@ def _held_for_burst(network: SimulatedNetwork | None) -> int | None:
     if network is None:
         return None
     return network.plan.held_for_burst if network.plan is not None else 0
+
+
+def _only_cancelled(exc: BaseException) -> bool:
+    """A group of nothing but ``trio.Cancelled``: what a cancelled nursery of several tasks raises."""
+    if not isinstance(exc, BaseExceptionGroup):
+        return False
+    _, rest = exc.split(trio.Cancelled)
+    return rest is None
 
 
 def _drain(receive: trio.MemoryReceiveChannel[Item]) -> int:

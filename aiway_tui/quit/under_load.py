@@ -37,9 +37,11 @@ def trial_config(config: RunConfig) -> RunConfig:
     """``config``, streaming long enough for the key to land mid-stream.
 
     The idle phase is left out (the key is pressed in the stream, where the
-    load is) and the deadline is far: the key, not the clock, ends the trial.
+    load is), and so are injected faults (the load is the stream; the faults
+    are what the measured run judges); the deadline is far: the key, not the
+    clock, ends the trial.
     """
-    return config.with_overrides(
+    return dataclasses.replace(config, faults=None).with_overrides(
         message_count=TRIAL_TOKENS, idle_s=0.0, time_limit_s=max(config.time_limit_s, 60.0)
     )
 
