@@ -95,12 +95,6 @@ class TranscriptView(ScrollView, can_focus=True):
         self._framed_box: _Box | None = None
         """The box the lines in ``_framed`` were drawn in."""
 
-    def watch_has_focus(self, has_focus: bool) -> None:
-        """Restyle on focus changes, except the blur of the app's shutdown: restyling a
-        widget about to go was ~3 ms of every quit (Textual's stylesheet pass)."""
-        if not self._pruning:
-            super().watch_has_focus(has_focus)
-
     # Writing.
 
     def add_block(self, label: str, label_kind: int, text: str, kind: int) -> None:
