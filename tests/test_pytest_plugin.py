@@ -1,0 +1,98 @@
+"""The ``aiway`` fixture in a user's project, as plugins test themselves: pytester, in a subprocess.
+
+Each run is a fresh ``pytest`` in a temporary project that has nothing but
+its test file (and, for trio_mode, an ini): the plugin comes from the
+installed package's ``pytest11`` entry point, as it would for a user.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+USER_TESTS = '''
+import asyncio
+import dataclasses
+
+import pytest
+import trio
+
+from aiway_tui import ConfigError, Criterion, get_scenario
+
+
+async def test_view_keeps_up(aiway):
+    report = await aiway.run("1m-short", message_count=3_000, streams=3)
+    report.assert_passed()
+    assert report.results["tokens_received"] == 3_000
+    assert aiway.reports == [report]
+
+
+async def test_an_impossible_bar_fails_with_each_criterion_on_its_line(aiway):
+    base = get_scenario("1m-short")
+    strict = dataclasses.replace(
+        base,
+        name="strict",
+        criteria=(
+            *base.criteria,
+            Criterion("Faster than light", "tokens_per_s", ">", 1e15),
+            Criterion("No frames at all", "frames", "==", -1),
+        ),
+    )
+    report = await aiway.run(strict, message_count=1_000)
+    report.assert_passed()
+
+
+async def test_a_misspelt_override_is_named_before_anything_runs(aiway):
+    with pytest.raises(ConfigError, match="unknown RunConfig field mesage_count; known: message_count"):
+        await aiway.run("1m-short", mesage_count=10)
+    with pytest.raises(ConfigError, match="message_count"):
+        await aiway.run("1m-short", message_count=0)
+    with pytest.raises(ConfigError, match="unknown scenario 'no-such'"):
+        await aiway.run("no-such")
+    assert aiway.reports == []
+
+
+MARK
+async def test_a_plain_trio_test_still_runs_in_plain_trio():
+    with pytest.raises(RuntimeError):
+        asyncio.get_running_loop()  # no asyncio host: trio.run, not the guest runner
+    await trio.sleep(0)
+'''
+
+
+@pytest.mark.parametrize("trio_mode", [False, True], ids=["marked", "trio_mode"])
+def test_the_fixture_runs_passing_and_failing_tests_beside_plain_trio_ones(
+    pytester: pytest.Pytester, trio_mode: bool
+) -> None:
+    if trio_mode:
+        pytester.makeini("[pytest]\ntrio_mode = true\n")
+    pytester.makepyfile(test_user=USER_TESTS.replace("MARK", "" if trio_mode else "@pytest.mark.trio"))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error", "--strict-markers")
+    result.assert_outcomes(passed=3, failed=1)
+    out = result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*AssertionError: 1M Short Messages (strict) failed, ending completed:",
+            "*❌ Faster than light  [[]tokens_per_s = *, needs > 1e+15[]]",
+            "*❌ No frames at all  [[]frames = *, needs == -1[]]",
+        ]
+    )
+    error = out[: out.index("Captured aiway call")]  # the failure itself, before the report's text
+    assert error.count("❌") == 2, out  # the failed criteria, not the passed ones
+    assert "✅" not in error, out
+    result.stdout.fnmatch_lines(["*Captured aiway call*", "=== Stress Test Results: 1M Short Messages ==="])
+
+
+def test_a_sync_test_that_asks_for_the_fixture_is_told_why_not(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_sync="def test_sync(aiway):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*test_sync: a test that uses aiway must be 'async def'*"])
+
+
+def test_without_pytest_trio_the_fixture_says_what_is_missing(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_no_trio="async def test_it(aiway):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:trio")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*the aiway fixture needs pytest-trio installed*"])
