@@ -25,9 +25,12 @@ import pytest
 
 if TYPE_CHECKING:
     import trio
+    from textual.pilot import Pilot
 
+    from .core.pipeline import Pipeline
     from .report.run_report import RunReport
     from .scenarios.catalogue import Scenario
+    from .ui.chat_app import ChatApp
 
 T = TypeVar("T")
 
@@ -81,6 +84,7 @@ class Aiway:
         *,
         target: object = None,
         feed: str | None = None,
+        on_ready: Callable[[ChatApp, Pipeline, Pilot[object]], object] | None = None,
         **overrides: Any,
     ) -> RunReport:
         """Run ``scenario`` (a name or a ``Scenario``) headless in the real app; return its report.
@@ -89,6 +93,8 @@ class Aiway:
         ``time_limit_s=10``, ...); an unknown field or a value out of range is
         a ``ConfigError`` naming it, raised before anything runs. The report's
         text is added to the test's output ("aiway" section) for a failure.
+        ``on_ready`` is ``run_session``'s: called once the app is up, before
+        the stream starts, for a test that drives the app while it runs.
         """
         import asyncio
 
@@ -113,7 +119,7 @@ class Aiway:
             )
         config = chosen.config.with_overrides(**overrides)
         options = SessionOptions(handle_signals=False, **_target_options(target, feed))
-        report = await run_session(chosen, config, options)
+        report = await run_session(chosen, config, options, on_ready=on_ready)
         self.reports.append(report)
         self._node.add_report_section("call", FIXTURE, _render(report))
         return report

@@ -11,7 +11,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-USER_TESTS = '''
+USER_TESTS = """
 import asyncio
 import dataclasses
 
@@ -58,7 +58,7 @@ async def test_a_plain_trio_test_still_runs_in_plain_trio():
     with pytest.raises(RuntimeError):
         asyncio.get_running_loop()  # no asyncio host: trio.run, not the guest runner
     await trio.sleep(0)
-'''
+"""
 
 
 @pytest.mark.parametrize("trio_mode", [False, True], ids=["marked", "trio_mode"])
