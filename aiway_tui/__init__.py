@@ -33,7 +33,9 @@ if _TYPE_CHECKING:
     from .report.schema import check_report
     from .scenarios.catalogue import Scenario, get_scenario, scenario_names
     from .scenarios.criteria import Criterion
+    from .core.feed import Feed
     from .session.runner import SessionOptions, run_session
+    from .targets import Target, TargetError, TargetSource, WidgetTarget, resolve_target
     from .ui.host import run_as_guest
 
 try:
@@ -48,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     "Ending": "core.pipeline",
     "FaultKind": "core.faults",
     "FaultSpec": "core.faults",
+    "Feed": "core.feed",
     "Item": "core.protocol",
     "NetworkProfile": "core.network",
     "Notify": "core.protocol",
@@ -62,10 +65,15 @@ _EXPORTS: dict[str, str] = {
     "StreamEnd": "core.protocol",
     "StreamError": "core.protocol",
     "StreamStart": "core.protocol",
+    "Target": "targets",
+    "TargetError": "targets",
+    "TargetSource": "targets",
     "Token": "core.protocol",
     "TokenMix": "core.mix",
+    "WidgetTarget": "targets",
     "check_report": "report.schema",
     "get_scenario": "scenarios.catalogue",
+    "resolve_target": "targets",
     "run_as_guest": "ui.host",
     "run_session": "session.runner",
     "scenario_names": "scenarios.catalogue",
@@ -78,6 +86,7 @@ __all__ = [
     "Ending",
     "FaultKind",
     "FaultSpec",
+    "Feed",
     "Item",
     "NetworkProfile",
     "Notify",
@@ -92,11 +101,16 @@ __all__ = [
     "StreamEnd",
     "StreamError",
     "StreamStart",
+    "Target",
+    "TargetError",
+    "TargetSource",
     "Token",
     "TokenMix",
+    "WidgetTarget",
     "__version__",
     "check_report",
     "get_scenario",
+    "resolve_target",
     "run_as_guest",
     "run_session",
     "scenario_names",

@@ -12,11 +12,13 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import trio
 from textual.pilot import Pilot
 
 from ..core.config import RunConfig
+from ..core.feed import Feed
 from ..core.pipeline import Pipeline
 from ..report.run_report import RunReport, build_report
 from ..scenarios.catalogue import Scenario
@@ -36,6 +38,12 @@ class SessionOptions:
     """Keep painting after the stream completes, until the user quits."""
     handle_signals: bool = True
     """Route SIGINT and SIGTERM to the quit path (only in the main thread)."""
+    target: str | Any | None = None
+    """The view under test: a spec for ``resolve_target`` (built-in name, ``module:attr``,
+    ``file.py:attr``), a ``TargetSource``, a ``Target`` class, widget class or factory;
+    ``None``: our transcript."""
+    feed: Feed = "per-frame"
+    """``per-frame``: through the throttled painter; ``per-token``: one append per token."""
 
 
 def status_line(pipeline: Pipeline) -> Callable[[], str]:
