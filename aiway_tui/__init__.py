@@ -14,6 +14,7 @@ from typing import Any as _Any
 if _TYPE_CHECKING:
     from .core.config import ConfigError, RunConfig
     from .core.faults import FaultKind, FaultSpec
+    from .core.feed import Feed
     from .core.mix import TokenMix
     from .core.network import NetworkProfile
     from .core.pipeline import Ending, Pipeline
@@ -33,7 +34,6 @@ if _TYPE_CHECKING:
     from .report.schema import check_report
     from .scenarios.catalogue import Scenario, get_scenario, scenario_names
     from .scenarios.criteria import Criterion
-    from .core.feed import Feed
     from .session.runner import SessionOptions, run_session
     from .targets import Target, TargetError, TargetSource, WidgetTarget, resolve_target
     from .ui.host import run_as_guest

@@ -1,0 +1,330 @@
+"""The leaderboard: the same scenarios on each target and feed, in one process, side by side.
+
+``aiway-tui bench --targets [NAME ...]`` runs, for every scenario (by default
+``rapid-tokens`` and ``1m-short``), every target (by default every built-in)
+through every feed, one run after another in this process, and prints one
+table. Each run is the real app, headless, with the scenario's own criteria;
+its deadline is the scenario's time limit or the cap, whichever is sooner, so
+a target that collapses ends (in order, everything accounted for) as "fell
+behind: N of M tokens after T s" instead of running for minutes.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import psutil
+
+from ..core.config import ConfigError, RunConfig
+from ..core.feed import FEEDS, Feed
+from ..report.run_report import RunReport
+from ..scenarios.catalogue import Scenario, get_scenario
+from ..session.runner import SessionOptions, run_session
+from ..targets import BUILTINS, TargetSource, resolve_target
+from ..ui.host import run_as_guest
+
+DEFAULT_SCENARIOS = ("rapid-tokens", "1m-short")
+DEFAULT_TIME_CAP_S = 20.0
+OURS = ("transcript", "per-frame")
+"""Our transcript through our throttled painter: what every other row is held against."""
+PER_FRAME_GOAL = 10.0
+"""Every built-in at least this many times faster per-frame than per-token on ``1m-short``."""
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One run of the leaderboard: a scenario on one target through one feed."""
+
+    scenario: str
+    target: str
+    feed: str
+    tokens_expected: int
+    tokens_received: int
+    duration_s: float
+    tokens_per_s: float
+    scheduled_tokens_per_s: float
+    """0 for a scenario that streams as fast as it can."""
+    delivery_p50_ms: float | None
+    delivery_p99_ms: float | None
+    render_p99_ms: float | None
+    fps: float
+    ui_lag_p99_ms: float | None
+    quit_latency_ms: float | None
+    cpu_avg_percent: float
+    rss_growth_mb: float
+    """Current RSS after the run minus before it (both after a collection), not the peak."""
+    ending: str
+    passed: bool
+    failed_criteria: tuple[str, ...]
+    failure: str | None
+
+    @property
+    def paced(self) -> bool:
+        return self.scheduled_tokens_per_s > 0
+
+    @property
+    def schedule_kept_pct(self) -> float | None:
+        """For a paced scenario: the rate achieved, as a share of the rate scheduled."""
+        if not self.paced:
+            return None
+        return 100.0 * self.tokens_per_s / self.scheduled_tokens_per_s
+
+    @property
+    def fell_behind(self) -> bool:
+        return self.tokens_received < self.tokens_expected
+
+    @property
+    def verdict(self) -> str:
+        if self.fell_behind:
+            return (
+                f"fell behind: {self.tokens_received:,} of {self.tokens_expected:,} tokens "
+                f"after {self.duration_s:.1f} s"
+            )
+        if self.failure is not None:
+            return f"FAIL: {self.failure}"
+        if not self.passed:
+            return f"FAIL: {', '.join(self.failed_criteria)}"
+        return "PASS"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | {
+            "failed_criteria": list(self.failed_criteria),
+            "schedule_kept_pct": self.schedule_kept_pct,
+            "fell_behind": self.fell_behind,
+            "verdict": self.verdict,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A column that ranks: how to read it from an entry, which way is better, and its noise.
+
+    Two values closer than ``noise`` (in the figure's unit) or than
+    ``RELATIVE_NOISE`` of the larger are level: on a shared machine a tenth
+    of a millisecond or of a megabyte between two runs is not a ranking.
+    """
+
+    name: str
+    value: Callable[[Entry], float | None]
+    higher_is_better: bool
+    noise: float
+
+    def worse(self, mine: float, theirs: float) -> bool:
+        if abs(mine - theirs) <= max(self.noise, RELATIVE_NOISE * max(abs(mine), abs(theirs))):
+            return False
+        return mine < theirs if self.higher_is_better else mine > theirs
+
+
+RELATIVE_NOISE = 0.05
+FIGURES = (
+    Figure("tok/s", lambda e: e.tokens_per_s, True, 0.0),
+    Figure("delivery p50", lambda e: e.delivery_p50_ms, False, 1.0),
+    Figure("delivery p99", lambda e: e.delivery_p99_ms, False, 1.0),
+    Figure("render p99", lambda e: e.render_p99_ms, False, 0.1),
+    Figure("frames/s", lambda e: e.fps, True, 1.0),
+    Figure("UI lag p99", lambda e: e.ui_lag_p99_ms, False, 1.0),
+    Figure("quit latency", lambda e: e.quit_latency_ms, False, 5.0),
+    Figure("CPU", lambda e: e.cpu_avg_percent, False, 2.0),
+    Figure("RSS growth", lambda e: e.rss_growth_mb, False, 1.0),
+)
+"""Every figure of the table that has a better and a worse; "ahead" means at least level on each."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderGoal:
+    name: str
+    met: bool
+    detail: str
+
+
+@dataclass
+class Leaderboard:
+    count: int | None
+    time_cap_s: float
+    scenarios: tuple[str, ...]
+    targets: tuple[str, ...]
+    feeds: tuple[str, ...]
+    entries: list[Entry] = field(default_factory=list)
+    goals: list[LeaderGoal] = field(default_factory=list)
+
+    def entry(self, scenario: str, target: str, feed: str) -> Entry | None:
+        for e in self.entries:
+            if (e.scenario, e.target, e.feed) == (scenario, target, feed):
+                return e
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "time_cap_s": self.time_cap_s,
+            "scenarios": list(self.scenarios),
+            "targets": list(self.targets),
+            "feeds": list(self.feeds),
+            "entries": [e.as_dict() for e in self.entries],
+            "goals": [asdict(g) for g in self.goals],
+        }
+
+
+def _rss_mb(process: psutil.Process) -> float:
+    gc.collect()
+    return float(process.memory_info().rss) / _MB
+
+
+def leaderboard_config(scenario: Scenario, count: int | None, time_cap_s: float) -> RunConfig:
+    """The scenario's config, shortened to ``count`` tokens, its deadline at most the cap."""
+    config = scenario.config.with_overrides(message_count=count)
+    return config.with_overrides(time_limit_s=min(config.time_limit_s, time_cap_s))
+
+
+def _entry(scenario: Scenario, source: TargetSource, feed: Feed, config: RunConfig) -> Entry:
+    process = psutil.Process()
+    before = _rss_mb(process)
+    options = SessionOptions(handle_signals=False, target=source, feed=feed)
+    report: RunReport = run_as_guest(run_session, scenario, config, options)
+    after = _rss_mb(process)
+    r = report.results
+    return Entry(
+        scenario=scenario.name,
+        target=source.name,
+        feed=feed,
+        tokens_expected=config.message_count,
+        tokens_received=int(r["tokens_received"]),
+        duration_s=r["duration_s"],
+        tokens_per_s=r["tokens_per_s"],
+        scheduled_tokens_per_s=r["scheduled_tokens_per_s"],
+        delivery_p50_ms=r.get("delivery_p50_ms"),
+        delivery_p99_ms=r.get("delivery_p99_ms"),
+        render_p99_ms=r.get("render_p99_ms"),
+        fps=r["fps"],
+        ui_lag_p99_ms=r.get("ui_lag_p99_ms"),
+        quit_latency_ms=r.get("quit_latency_ms"),
+        cpu_avg_percent=r["cpu_avg_percent"],
+        rss_growth_mb=after - before,
+        ending=report.ending,
+        passed=report.passed,
+        failed_criteria=tuple(c.name for c in report.criteria if not c.passed),
+        failure=report.failure,
+    )
+
+
+def run_leaderboard(
+    targets: Sequence[str] = (),
+    *,
+    scenarios: Sequence[str] = DEFAULT_SCENARIOS,
+    feeds: Sequence[str] = FEEDS,
+    count: int | None = None,
+    time_cap_s: float = DEFAULT_TIME_CAP_S,
+    progress: Callable[[str], object] | None = None,
+) -> Leaderboard:
+    """Run every scenario on every target through every feed; ``targets`` empty: every built-in.
+
+    Every name is checked before the first run (``ConfigError``, one line).
+    """
+    sources = [resolve_target(name) for name in (targets or tuple(BUILTINS))]
+    chosen = [get_scenario(name) for name in scenarios]
+    unknown = [f for f in feeds if f not in FEEDS]
+    if unknown:
+        raise ConfigError(f"unknown feed {unknown[0]!r}; known: {', '.join(FEEDS)}")
+    if not 0.1 <= time_cap_s <= 86_400:
+        raise ConfigError(f"time cap {time_cap_s:g} s is out of range (0.1..86400)")
+    chosen_feeds = tuple(f for f in FEEDS if f in feeds)
+    configs = [leaderboard_config(s, count, time_cap_s) for s in chosen]
+    board = Leaderboard(count, time_cap_s, tuple(scenarios), tuple(s.name for s in sources), chosen_feeds)
+    for scenario, config in zip(chosen, configs, strict=True):
+        for source in sources:
+            for feed in chosen_feeds:
+                if progress is not None:
+                    progress(f"{scenario.name} on {source.name}, {feed} ({config.message_count:,} tokens)")
+                board.entries.append(_entry(scenario, source, feed, config))
+    board.goals = goals(board)
+    return board
+
+
+def behind_on(ours: Entry, other: Entry) -> list[str]:
+    """The figures on which ``ours`` is worse than ``other`` (a figure ours lacks counts as worse)."""
+    worse = []
+    for figure in FIGURES:
+        mine, theirs = figure.value(ours), figure.value(other)
+        if mine is None or (theirs is not None and figure.worse(mine, theirs)):
+            worse.append(figure.name)
+    return worse
+
+
+def goals(board: Leaderboard) -> list[LeaderGoal]:
+    """The issue's goals, as far as this board's rows allow them to be judged."""
+    found: list[LeaderGoal] = []
+    for scenario in board.scenarios:
+        ours = board.entry(scenario, *OURS)
+        if ours is None:
+            continue
+        others = [e for e in board.entries if e.scenario == scenario and (e.target, e.feed) != OURS]
+        if not others:
+            continue
+        by_figure: dict[str, list[str]] = {}
+        for other in others:
+            for name in behind_on(ours, other):
+                by_figure.setdefault(name, []).append(f"{other.target}/{other.feed}")
+        behind = [f"{name} behind {', '.join(rows)}" for name, rows in by_figure.items()]
+        found.append(
+            LeaderGoal(
+                f"{scenario}: ours ({'/'.join(OURS)}) ahead or level on every figure",
+                not behind,
+                "; ".join(behind) if behind else f"on all {len(FIGURES)} figures, against {len(others)} rows",
+            )
+        )
+    if "1m-short" in board.scenarios and set(FEEDS) <= set(board.feeds):
+        for target in board.targets:
+            frame = board.entry("1m-short", target, "per-frame")
+            token = board.entry("1m-short", target, "per-token")
+            if frame is None or token is None or token.tokens_per_s <= 0:
+                continue
+            ratio = frame.tokens_per_s / token.tokens_per_s
+            found.append(
+                LeaderGoal(
+                    f"1m-short, {target}: per-frame / per-token >= {PER_FRAME_GOAL:g}x",
+                    ratio >= PER_FRAME_GOAL,
+                    f"{ratio:,.1f}x ({frame.tokens_per_s:,.0f} vs {token.tokens_per_s:,.0f} tok/s)",
+                )
+            )
+    return found
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _throughput(e: Entry) -> str:
+    kept = e.schedule_kept_pct
+    if kept is not None:
+        return f"{kept:.1f}% kept"
+    return f"{e.tokens_per_s:,.0f}"
+
+
+def render_leaderboard(board: Leaderboard) -> str:
+    """One table: a row per scenario, target and feed; then the goals."""
+    size = "each scenario's own token count" if board.count is None else f"{board.count:,} tokens each"
+    lines = [
+        f"=== aiway-tui leaderboard ({size}; each run capped at {board.time_cap_s:g} s) ===",
+        "",
+        f"{'scenario':<13} {'target':<11} {'feed':<9} {'tok/s|sched':>13} {'dlv p50':>8} {'dlv p99':>8} "
+        f"{'rndr p99':>8} {'fps':>5} {'lag p99':>8} {'quit ms':>8} {'CPU %':>6} {'RSS +MB':>8}  result",
+    ]
+    for e in board.entries:
+        lines.append(
+            f"{e.scenario:<13} {e.target:<11} {e.feed:<9} {_throughput(e):>13} {_ms(e.delivery_p50_ms):>8} "
+            f"{_ms(e.delivery_p99_ms):>8} {_ms(e.render_p99_ms):>8} {e.fps:>5.1f} {_ms(e.ui_lag_p99_ms):>8} "
+            f"{_ms(e.quit_latency_ms):>8} {e.cpu_avg_percent:>6.0f} {e.rss_growth_mb:>8.1f}  {e.verdict}"
+        )
+    lines.append(
+        "tok/s|sched: tokens per second, or for a paced scenario the share of its schedule kept; "
+        "latencies in ms; RSS +MB: current RSS after the run minus before it"
+    )
+    if board.goals:
+        lines += ["", "Goals:"]
+        for g in board.goals:
+            lines.append(f"  {'MET ' if g.met else 'MISS'} {g.name}: {g.detail}")
+    return "\n".join(lines)
