@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import trio
     from textual.pilot import Pilot
 
+    from .core.feed import Feed
     from .core.pipeline import Pipeline
     from .report.run_report import RunReport
     from .scenarios.catalogue import Scenario
@@ -83,15 +84,19 @@ class Aiway:
         scenario: str | Scenario,
         *,
         target: object = None,
-        feed: str | None = None,
+        feed: Feed | None = None,
         on_ready: Callable[[ChatApp, Pipeline, Pilot[object]], object] | None = None,
         **overrides: Any,
     ) -> RunReport:
         """Run ``scenario`` (a name or a ``Scenario``) headless in the real app; return its report.
 
-        ``overrides`` are ``RunConfig`` fields (``message_count=200_000``,
-        ``time_limit_s=10``, ...); an unknown field or a value out of range is
-        a ``ConfigError`` naming it, raised before anything runs. The report's
+        ``target`` is the view under test (a built-in name, ``"module:attr"``,
+        ``"file.py:attr"``, a ``Target`` class, a widget class or a factory;
+        default: our transcript), ``feed`` is ``"per-frame"`` (default) or
+        ``"per-token"``. ``overrides`` are ``RunConfig`` fields
+        (``message_count=200_000``, ``time_limit_s=10``, ...). A bad target,
+        feed, field or value is a ``ConfigError`` (``TargetError`` for the
+        target) naming it, raised before anything runs. The report's
         text is added to the test's output ("aiway" section) for a failure.
         ``on_ready`` is ``run_session``'s: called once the app is up, before
         the stream starts, for a test that drives the app while it runs.
@@ -99,8 +104,10 @@ class Aiway:
         import asyncio
 
         from .core.config import ConfigError, RunConfig
+        from .core.feed import FEEDS
         from .scenarios.catalogue import get_scenario
         from .session.runner import SessionOptions, run_session
+        from .targets import resolve_target
 
         try:
             asyncio.get_running_loop()
@@ -118,20 +125,14 @@ class Aiway:
                 f"{', '.join(unknown)}; known: {', '.join(fields)}"
             )
         config = chosen.config.with_overrides(**overrides)
-        options = SessionOptions(handle_signals=False, **_target_options(target, feed))
+        if feed is not None and feed not in FEEDS:
+            raise ConfigError(f"aiway.run: unknown feed {feed!r}; known: {', '.join(FEEDS)}")
+        source = resolve_target(target) if target is not None else None
+        options = SessionOptions(handle_signals=False, target=source, feed=feed or "per-frame")
         report = await run_session(chosen, config, options, on_ready=on_ready)
         self.reports.append(report)
         self._node.add_report_section("call", FIXTURE, _render(report))
         return report
-
-
-def _target_options(target: object, feed: str | None) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    if target is not None:
-        options["target"] = target
-    if feed is not None:
-        options["feed"] = feed
-    return options
 
 
 def _render(report: RunReport) -> str:
