@@ -14,6 +14,7 @@ from typing import Any as _Any
 if _TYPE_CHECKING:
     from .core.config import ConfigError, RunConfig
     from .core.faults import FaultKind, FaultSpec
+    from .core.feed import Feed
     from .core.mix import TokenMix
     from .core.network import NetworkProfile
     from .core.pipeline import Ending, Pipeline
@@ -33,8 +34,8 @@ if _TYPE_CHECKING:
     from .report.schema import check_report
     from .scenarios.catalogue import Scenario, get_scenario, scenario_names
     from .scenarios.criteria import Criterion
-    from .core.feed import Feed
-    from .session.runner import SessionOptions, run_session
+    from .session.hosting import SessionOptions
+    from .session.runner import run_session
     from .targets import Target, TargetError, TargetSource, WidgetTarget, resolve_target
     from .ui.host import run_as_guest
 
@@ -60,7 +61,7 @@ _EXPORTS: dict[str, str] = {
     "RunConfig": "core.config",
     "RunReport": "report.run_report",
     "Scenario": "scenarios.catalogue",
-    "SessionOptions": "session.runner",
+    "SessionOptions": "session.hosting",
     "State": "core.protocol",
     "StreamEnd": "core.protocol",
     "StreamError": "core.protocol",
