@@ -34,7 +34,8 @@ if _TYPE_CHECKING:
     from .report.schema import check_report
     from .scenarios.catalogue import Scenario, get_scenario, scenario_names
     from .scenarios.criteria import Criterion
-    from .session.runner import SessionOptions, run_session
+    from .session.hosting import SessionOptions
+    from .session.runner import run_session
     from .targets import Target, TargetError, TargetSource, WidgetTarget, resolve_target
     from .ui.host import run_as_guest
 
@@ -60,7 +61,7 @@ _EXPORTS: dict[str, str] = {
     "RunConfig": "core.config",
     "RunReport": "report.run_report",
     "Scenario": "scenarios.catalogue",
-    "SessionOptions": "session.runner",
+    "SessionOptions": "session.hosting",
     "State": "core.protocol",
     "StreamEnd": "core.protocol",
     "StreamError": "core.protocol",

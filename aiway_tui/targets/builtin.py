@@ -15,7 +15,7 @@ from textual.widgets import Log, Markdown, RichLog, Static, TextArea
 from textual.widgets.markdown import MarkdownStream
 
 from ..ui.transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
-from .adapter import WidgetTarget
+from .adapter import AfterRefresh, WidgetTarget
 from .protocol import Built, Step, Target, TargetSource
 
 _WIDTH = 100
@@ -120,6 +120,7 @@ class MarkdownTarget:
         self.markdown = _AppliedMarkdown()
         self.stream: MarkdownStream | None = None
         self.written = 0
+        self._after_refresh = AfterRefresh(self.markdown, lambda: self.markdown.applied >= self.written)
 
     @property
     def widget(self) -> Widget:
@@ -153,13 +154,7 @@ class MarkdownTarget:
         await self._write(f"\n\n**stream {stream} failed:** {error}\n\n")
 
     def when_rendered(self, callback: Callable[[], None]) -> None:
-        def check() -> None:
-            if self.markdown.applied >= self.written:
-                self.markdown.call_after_refresh(callback)
-            else:
-                self.markdown.call_after_refresh(check)
-
-        check()
+        self._after_refresh.add(callback)
 
 
 def _log(scrollback: int) -> Target:
