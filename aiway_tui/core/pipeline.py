@@ -56,14 +56,15 @@ class Pipeline:
         feed: Feed = "per-frame",
         pace: Pace | None = None,
         probes: bool = True,
-        drain_timeout_s: float = _DRAIN_TIMEOUT_S,
+        drain_timeout_s: float | None = None,
     ) -> None:
         """``feed`` says how text reaches ``surface``; ``pace`` (the demo) lets the
         user change the schedule and pause the consumer live; ``drain_timeout_s`` is
-        how long a completed stream waits for the surface to show the rest."""
+        how long a completed stream waits for the surface to show the rest (``None``:
+        ``_DRAIN_TIMEOUT_S``; a target is given until the deadline)."""
         self.config = config
         self.feed: Feed = feed
-        self.drain_timeout_s = drain_timeout_s
+        self.drain_timeout_s = _DRAIN_TIMEOUT_S if drain_timeout_s is None else drain_timeout_s
         self.conductor = MockConductor(config, pace)
         token_inbox = TokenInbox() if surface is not None and feed == "per-token" else None
         self.tracker = MessageTracker(token_inbox)

@@ -12,6 +12,7 @@ transcript, or its own app (the whole-app form), fed per frame or per token.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,7 +25,7 @@ from ..core.painter import Surface
 from ..core.pipeline import Pipeline
 from ..report.run_report import RunReport
 from ..scenarios.catalogue import Scenario
-from ..targets.builtin import TranscriptTarget
+from ..targets.builtin import BUILTINS, TranscriptTarget
 from ..targets.protocol import TargetSource
 from ..targets.resolve import resolve_target
 from ..ui.chat_app import ChatApp
@@ -69,7 +70,7 @@ class _View:
         self.name = "transcript" if source is None else source.name
         self.chat: ChatApp | None = None
         self.surface: Surface
-        if source is None or (source.name == "transcript" and options.feed == "per-frame"):
+        if source is None or source is BUILTINS["transcript"]:
             self.chat = ChatApp(title=title, scrollback=config.scrollback)
             self.app: App[Any] = self.chat
             if options.feed == "per-frame":
@@ -107,7 +108,14 @@ async def run_session(
     bridge = HostBridge()
     view = _View(scenario, config, options, bridge)
     app, chat = view.app, view.chat
-    pipeline = Pipeline(config, view.surface, feed=options.feed, probes=options.probes)
+    # A target is given until the deadline to show the rest: how far behind it fell is the figure.
+    pipeline = Pipeline(
+        config,
+        view.surface,
+        feed=options.feed,
+        probes=options.probes,
+        drain_timeout_s=None if view.surface is chat else math.inf,
+    )
     quit_key_at: list[float] = []
 
     def quit_run(reason: str) -> None:

@@ -1,7 +1,7 @@
 """``--target SPEC`` to a ``TargetSource``: a built-in, ``package.module:attr`` or ``file.py:attr``.
 
 What ``attr`` may be: a ``TargetSource``; a ``Target`` class (called with no
-arguments, or with the run's scrollback); a widget class with
+arguments, or with ``scrollback=`` rows if it takes that); a widget class with
 ``append(text)``/``write(text)`` (adapted by ``WidgetTarget``); or a factory
 function returning a ``Target``, a widget, or ``(App, Target)`` (the
 whole-app form). Everything that can be checked is checked here, before
@@ -103,12 +103,12 @@ def _as_built(result: object, scrollback: int) -> Built:
 
 
 def _call(factory: Callable[..., object], scrollback: int) -> object:
-    """Call with the scrollback if the factory takes an argument, else with none."""
+    """Call with ``scrollback=`` (rows) if the factory has a parameter of that name, else with none."""
     try:
-        takes = bool(inspect.signature(factory).parameters)
+        takes = "scrollback" in inspect.signature(factory).parameters
     except (TypeError, ValueError):
         takes = False
-    return factory(scrollback) if takes else factory()
+    return factory(scrollback=scrollback) if takes else factory()
 
 
 def _source(name: str, value: object) -> TargetSource:
