@@ -24,9 +24,12 @@ from aiway_tui import RunReport, SessionOptions, check_report, get_scenario, run
 from aiway_tui.core.config import RunConfig
 from aiway_tui.core.feed import FEEDS, Feed
 from aiway_tui.core.pipeline import Pipeline
+from aiway_tui.scenarios.catalogue import SCENARIOS
+from aiway_tui.session.demo import run_demo
 from aiway_tui.targets import BUILTINS, TargetError, resolve_target
 from aiway_tui.testing import usage_error_line
 from aiway_tui.ui.chat_app import ChatApp
+from aiway_tui.ui.demo_app import DemoApp
 from aiway_tui.ui.host import run_as_guest
 
 TESTS = Path(__file__).parent
@@ -222,7 +225,7 @@ def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
         ("markdwon", "not a built-in"),
     ],
 )
-@pytest.mark.parametrize("command", ["run", "quit-latency"])
+@pytest.mark.parametrize("command", ["run", "demo", "quit-latency"])
 def test_a_bad_target_is_one_line_and_exit_2_before_anything_runs(command: str, spec: str, says: str) -> None:
     argv = [command, "rapid-tokens", "--target", spec] if command == "run" else [command, "--target", spec]
     done = _cli(*argv)
@@ -272,3 +275,44 @@ def test_resolve_target_takes_names_objects_and_sources() -> None:
     assert resolve_target(source) is source
     with pytest.raises(TargetError, match="used once"):
         resolve_target(views.LateTarget())
+
+
+@pytest.mark.trio(run=run_as_guest)
+@pytest.mark.parametrize("feed", FEEDS)
+async def test_the_demo_shows_a_target_in_its_run_screen(feed: Feed) -> None:
+    options = SessionOptions(handle_signals=False, target="log", feed=feed)
+    configs = {s.name: s.config for s in SCENARIOS} | {SCENARIO.name: SMALL}
+    seen: list[bool] = []
+
+    def look(app: DemoApp, _pilot: Pilot[object]) -> None:
+        seen.append(isinstance(app, DemoApp))
+
+    with trio.fail_after(120):
+        result = await run_demo(SCENARIOS, configs, SCENARIO.name, options, size=(120, 36), on_ready=look)
+    [report] = result.reports
+    _assert_exact(report)
+    assert (report.target, report.feed) == ("log", feed)
+    assert seen == [True]
+
+
+def test_the_demo_refuses_a_whole_app_in_one_line() -> None:
+    argv = ["demo", "--target", "views:my_chat_app"]
+    done = _cli(*argv)
+    assert "not a whole app" in usage_error_line(argv, done.stdout, done.stderr, done.returncode)
+
+
+def test_samples_json_and_compare_work_on_a_target(tmp_path: Path) -> None:
+    samples, out = tmp_path / "samples.jsonl", tmp_path / "report.json"
+    view = ["--target", "log", "--feed", "per-token"]
+    done = _cli(
+        "run", "rapid-tokens", "--count", "3000", *view, "--samples", str(samples), "--json", str(out)
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert "View: log (per-token feed)" in done.stdout
+    lines = [json.loads(line) for line in samples.read_text(encoding="utf-8").splitlines()]
+    assert lines
+    assert all(line["scenario"] == "rapid-tokens" for line in lines)
+    assert max(line["tokens"] for line in lines) > 0
+    compared = _cli("compare", str(out), str(out))
+    assert compared.returncode == 0, compared.stderr
+    assert "rapid-tokens [log, per-token]" in compared.stdout

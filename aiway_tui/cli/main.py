@@ -301,7 +301,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.scenario is not None:
         get_scenario(args.scenario)
     configs = {s.name: _demo_config(s, args) for s in SCENARIOS}
-    target, feed = target_of(args)
+    target, feed = target_of(args, whole_app=False)
     _check_output_path(args.json)
     options = dataclasses.replace(INTERACTIVE, target=target, feed=feed)
     result = run_as_guest(run_demo, SCENARIOS, configs, args.scenario, options)
@@ -341,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command is None:
                 args = parser.parse_args(["demo"])
             _check_demo_overrides(args)  # name a bad value before asking for a terminal
-            target_of(args)
+            target_of(args, whole_app=False)
             if not sys.stdout.isatty() or not sys.stdin.isatty():
                 raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
             return _demo(args)

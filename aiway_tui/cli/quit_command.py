@@ -22,7 +22,7 @@ from ..quit.report import QuitLatencyReport, Trial, render_quit_text
 from ..quit.trials import INTERACTIVE, QuitTrial, build_in_process_report, plan_trials, run_trials
 from ..report.run_report import write_json_atomic
 from ..scenarios.catalogue import get_scenario
-from .target_options import add_target_options, target_of
+from .target_options import add_target_options, target_of, view_arguments
 
 P = TypeVar("P", bound=argparse.ArgumentParser)
 
@@ -133,10 +133,11 @@ def run_quit_latency(args: argparse.Namespace) -> int:
             progress(trial)
 
         try:
-            run_pty_trials(scenario, list(plan_trials(moments, args.warmup, args.seed, PTY_WAIT_RANGE_S)))
-            run_pty_trials(
-                scenario, list(plan_trials(moments, trials_asked, args.seed, PTY_WAIT_RANGE_S)), keep_pty
-            )
+            view_args = view_arguments(args)
+            warmups = list(plan_trials(moments, args.warmup, args.seed, PTY_WAIT_RANGE_S))
+            run_pty_trials(scenario, warmups, view_args=view_args)
+            trials = list(plan_trials(moments, trials_asked, args.seed, PTY_WAIT_RANGE_S))
+            run_pty_trials(scenario, trials, keep_pty, view_args)
         except KeyboardInterrupt:
             interrupted = True
         report = build_pty_report(scenario, args.moment, args.seed, trials_asked, pty_done, args.warmup)

@@ -130,12 +130,12 @@ def _source(name: str, value: object) -> TargetSource:
             raise TargetError(f"--target {name}: {exc}") from None
 
     try:  # once, now: a wrong shape or a raising constructor is a bad spec, not a failed run
-        build(2000)
+        probe = build(2000)
     except TargetError:
         raise
     except Exception as exc:
         raise TargetError(f"--target {name}: building it raised {type(exc).__name__}: {exc}") from None
-    return TargetSource(name, "as the target keeps it", build)
+    return TargetSource(name, "as the target keeps it", build, whole_app=probe.app is not None)
 
 
 def _has_target_methods(cls: type) -> bool:
