@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import trio
-import views
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
@@ -31,6 +30,8 @@ from aiway_tui.testing import usage_error_line
 from aiway_tui.ui.chat_app import ChatApp
 from aiway_tui.ui.demo_app import DemoApp
 from aiway_tui.ui.host import run_as_guest
+
+from . import views
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -139,9 +140,9 @@ async def test_our_transcript_reports_delivery_at_the_render_not_the_call(feed: 
 
 @pytest.mark.trio(run=run_as_guest)
 async def test_a_custom_target_by_module_attr_with_an_async_append() -> None:
-    report = await _run("views:AsyncView", "per-token")
+    report = await _run("tests.views:AsyncView", "per-token")
     _assert_exact(report)
-    assert report.target == "views:AsyncView"
+    assert report.target == "tests.views:AsyncView"
 
 
 @pytest.mark.trio(run=run_as_guest)
@@ -180,7 +181,7 @@ async def test_a_whole_app_factory_is_stressed_with_its_own_css_and_layout() -> 
         assert app.query(Header)
         assert app.log_view.styles.border_top[0] == "round"
 
-    report = await _run("views:my_chat_app", "per-frame", on_ready=look)
+    report = await _run("tests.views:my_chat_app", "per-frame", on_ready=look)
     _assert_exact(report)
     assert len(seen) == 1
     assert seen[0] in views.MyChatApp.mounted
@@ -202,7 +203,7 @@ async def test_a_target_that_never_renders_is_ended_by_the_deadline_in_order() -
 
 
 def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     return subprocess.run(
         [sys.executable, "-m", "aiway_tui", *argv],
         capture_output=True,
@@ -218,8 +219,8 @@ def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
     ("spec", "says"),
     [
         ("no_such_module_xyz:View", "cannot import no_such_module_xyz: ModuleNotFoundError"),
-        ("views:NoSuchView", "views has no attribute 'NoSuchView'"),
-        ("views:NOT_A_VIEW", "int is not a Target"),
+        ("tests.views:NoSuchView", "tests.views has no attribute 'NoSuchView'"),
+        ("tests.views:NOT_A_VIEW", "int is not a Target"),
         ("textual.widgets:Static", "widget Static has no append(text) or write(text)"),
         ("/no/such/view.py:View", "no such file: /no/such/view.py"),
         ("markdwon", "not a built-in"),
@@ -244,7 +245,7 @@ def test_a_target_file_that_fails_to_import_is_one_line_and_exit_2(tmp_path: Pat
 
 def test_a_target_raising_in_append_fails_in_order_with_a_report_naming_it(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    spec = "views:RaisingView"
+    spec = "tests.views:RaisingView"
     done = _cli(
         "run", "rapid-tokens", "--count", "2000", "--target", spec, "--feed", "per-token", "--json", str(out)
     )
@@ -271,7 +272,7 @@ def test_list_targets_says_how_each_builtin_bounds_its_history() -> None:
 def test_resolve_target_takes_names_objects_and_sources() -> None:
     assert resolve_target("markdown") is BUILTINS["markdown"]
     source = resolve_target(views.LateTarget)
-    assert source.name == "views:LateTarget"
+    assert source.name == "tests.views:LateTarget"
     assert resolve_target(source) is source
     with pytest.raises(TargetError, match="used once"):
         resolve_target(views.LateTarget())
@@ -296,7 +297,7 @@ async def test_the_demo_shows_a_target_in_its_run_screen(feed: Feed) -> None:
 
 
 def test_the_demo_refuses_a_whole_app_in_one_line() -> None:
-    argv = ["demo", "--target", "views:my_chat_app"]
+    argv = ["demo", "--target", "tests.views:my_chat_app"]
     done = _cli(*argv)
     assert "not a whole app" in usage_error_line(argv, done.stdout, done.stderr, done.returncode)
 
