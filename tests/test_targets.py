@@ -61,6 +61,7 @@ def _assert_exact(report: RunReport) -> None:
     assert r["lost"] == r["duplicated"] == r["reordered"] == r["corrupted_streams"] == 0
     assert r["streams_intact"] == report.config["streams"]
     assert r["tokens_painted"] == r["tokens_received"]
+    assert r["tokens_shown_per_s"] > 0
 
 
 def _render_delay_shown(report: RunReport) -> bool:
@@ -199,6 +200,7 @@ async def test_a_target_that_never_renders_is_ended_by_the_deadline_in_order() -
     assert r["tokens_received"] == r["tokens_sent"]
     assert r["lost"] == 0
     assert r["tokens_painted"] == 0
+    assert r["tokens_shown_per_s"] == 0
     assert time.perf_counter() - started < 30
 
 

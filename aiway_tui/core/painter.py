@@ -187,6 +187,9 @@ class PainterStatistics:
     awaiting_render: int
     chars_not_painted: int
     """Text trimmed before painting: more arrived in one frame than the scrollback holds."""
+    tokens_shown_per_s: float
+    """Tokens rendered per second, from the painter's start to the last render that showed
+    text: the view's own rate (a view that falls behind shows it here, not in the received rate)."""
 
 
 class Painter:
@@ -207,10 +210,13 @@ class Painter:
         self.frame_timer = FrameTimer()
         self._newest_by_oldest: dict[float, float] = {}
         """Each frame handed to the surface: its oldest -> newest scheduled time."""
+        self.started_at = 0.0
+        self.last_delivered_at = 0.0
         self._painting = trio.Lock()
         """Held while an asynchronous paint is awaited: frames reach the surface one at a time, in order."""
 
     def _delivered(self, tokens: int, oldest_scheduled: float) -> None:
+        self.last_delivered_at = time.perf_counter()
         self.tokens_painted += tokens
         self.awaiting_render -= tokens
         now = trio.current_time()
@@ -275,6 +281,7 @@ class Painter:
         it waits ``HOLD_PERIODS`` periods at most. The painter wakes once per
         frame: arrivals before the frame is due do not wake it.
         """
+        self.started_at = time.perf_counter()
         inbox = self.inbox
         if not isinstance(inbox, FrameInbox):
             await self._run_per_token(inbox)
@@ -328,4 +335,9 @@ class Painter:
             self.tokens_painted,
             self.awaiting_render,
             self.trimmed_chars,
+            self._shown_per_s(),
         )
+
+    def _shown_per_s(self) -> float:
+        span = self.last_delivered_at - self.started_at
+        return self.tokens_painted / span if self.tokens_painted and span > 0 else 0.0

@@ -218,6 +218,7 @@ def build_report(
                 "delivery_p99_ms": delivery.p99_ms,
                 "delivery_max_ms": delivery.max_ms,
                 "tokens_painted": painter.tokens_painted,
+                "tokens_shown_per_s": painter.tokens_shown_per_s,
                 "tokens_per_frame": tracker.tokens / painter.frames if painter.frames else 0.0,
                 "chars_not_painted": painter.chars_not_painted,
                 "render_p99_ms": latency["render"].p99_ms,
@@ -294,6 +295,11 @@ def render_text(report: RunReport) -> str:
             else ""
         ),
     ]
+    if "tokens_shown_per_s" in r:
+        lines.append(
+            f"  On screen: {r['tokens_painted']:,.0f} tokens rendered,"
+            f" {r['tokens_shown_per_s']:,.0f} tokens/sec"
+        )
     if "paint" in report.latency:
         paint = report.latency["paint"]
         delivery = report.latency["delivery"]

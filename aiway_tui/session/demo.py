@@ -27,11 +27,11 @@ from ..scenarios.catalogue import Scenario, get_scenario
 from ..targets.builtin import BUILTINS, TranscriptTarget
 from ..targets.protocol import TargetError
 from ..targets.resolve import resolve_target
+from ..targets.surface import TargetSurface
 from ..ui.compat import app_context
 from ..ui.demo_app import DemoApp, DemoRequest
 from ..ui.host import HostBridge
 from ..ui.screens import RunScreen
-from ..ui.target_surface import TargetSurface
 from .hosting import HostedSession, SessionOptions
 
 INTERACTIVE = SessionOptions(headless=False, interactive=True)

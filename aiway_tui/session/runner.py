@@ -28,9 +28,9 @@ from ..scenarios.catalogue import Scenario
 from ..targets.builtin import BUILTINS, TranscriptTarget
 from ..targets.protocol import TargetSource
 from ..targets.resolve import resolve_target
+from ..targets.surface import TargetSurface
 from ..ui.chat_app import ChatApp
 from ..ui.host import HostBridge
-from ..ui.target_surface import TargetSurface
 from .hosting import HostedSession, SessionOptions
 
 __all__ = ["SessionOptions", "run_session", "status_line"]

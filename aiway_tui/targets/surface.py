@@ -24,10 +24,10 @@ from textual.strip import Strip
 from ..core.painter import Frame, TextChunk
 from ..core.protocol import Message, StreamEnd, StreamError, StreamStart
 from ..measure.latency import LatencyRecorder
-from ..targets.builtin import TranscriptTarget
-from ..targets.protocol import Step, Target
-from .compat import app_context
-from .host import HostBridge
+from ..ui.compat import app_context
+from ..ui.host import HostBridge
+from .builtin import TranscriptTarget
+from .protocol import Step, Target
 
 
 class TargetFailed(RuntimeError):
