@@ -319,3 +319,11 @@ def test_samples_json_and_compare_work_on_a_target(tmp_path: Path) -> None:
     compared = _cli("compare", str(out), str(out))
     assert compared.returncode == 0, compared.stderr
     assert "rapid-tokens [log, per-token]" in compared.stdout
+
+
+def test_an_async_target_cut_off_by_the_deadline_ends_in_order_leaving_nothing_unawaited() -> None:
+    done = _cli("run", "rapid-tokens", "--target", "markdown", "--time-limit", "2", "--quiet")
+    assert done.returncode == 1, done.stderr
+    assert "Ending: timed out" in done.stdout
+    assert "Lost: 0   Duplicated: 0   Reordered: 0" in done.stdout
+    assert done.stderr == ""

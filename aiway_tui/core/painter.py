@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -212,6 +212,7 @@ class Painter:
         """Each frame handed to the surface: its oldest -> newest scheduled time."""
         self.started_at = 0.0
         self.last_delivered_at = 0.0
+        self._paint_started: float | None = None
         self._painting = trio.Lock()
         """Held while an asynchronous paint is awaited: frames reach the surface one at a time, in order."""
 
@@ -226,7 +227,8 @@ class Painter:
         self.delivery_latency.record_spread(now - oldest_scheduled, now - newest, tokens)
 
     def paint_frame(self) -> Awaitable[None] | None:
-        """Hand what is pending to the surface; an asynchronous surface's update is returned, to await."""
+        """Hand what is pending to the surface; an asynchronous surface's update is returned, to await
+        (``_await_paint``), and its paint time recorded once it is done."""
         frame = self.inbox.take()
         self.ticks += 1
         if frame is None:
@@ -241,12 +243,15 @@ class Painter:
         self.frame_timer.mark(trio.current_time())
         if pending is None:
             self.paint_time.record(time.perf_counter() - started)
-            return None
-        return self._timed(pending, started)
+        else:
+            self._paint_started = started
+        return pending
 
-    async def _timed(self, pending: Awaitable[None], started: float) -> None:
+    async def _await_paint(self, pending: Awaitable[None]) -> None:
         await pending
-        self.paint_time.record(time.perf_counter() - started)
+        if self._paint_started is not None:
+            self.paint_time.record(time.perf_counter() - self._paint_started)
+            self._paint_started = None
 
     async def paint(self) -> None:
         """One frame, awaited to the end of the surface's update if that is asynchronous."""
@@ -254,21 +259,22 @@ class Painter:
             async with self._painting:
                 pending = self.paint_frame()
                 if pending is not None:
-                    await pending
+                    await self._await_paint(pending)
             return
         pending = self.paint_frame()  # the usual case: no schedule point for a synchronous surface
         if pending is not None:
             async with self._painting:
-                await pending
+                await self._await_paint(pending)
 
     def _paint_last(self) -> None:
         """At cancellation: what is pending reaches a synchronous surface; an asynchronous
-        update cannot be awaited any more, and is dropped unstarted."""
+        update cannot be awaited any more, and is closed unstarted."""
         if self._painting.locked():
             return
         pending = self.paint_frame()
-        if isinstance(pending, Coroutine):
-            pending.close()
+        close = getattr(pending, "close", None)
+        if callable(close):
+            close()
 
     async def run(self) -> None:
         """Paint when something arrived, never twice within one frame period.
