@@ -57,6 +57,7 @@ def _load(spec: str) -> object:
         if where.endswith(".py") or "/" in where or "\\" in where:
             module = _load_file(Path(where))
         else:
+            _importable_from_here()
             module = importlib.import_module(where)
     except TargetError:
         raise
@@ -69,6 +70,14 @@ def _load(spec: str) -> object:
         except AttributeError:
             raise TargetError(f"--target {spec!r}: {where} has no attribute {attr!r}") from None
     return value
+
+
+def _importable_from_here() -> None:
+    """A package in the working directory is importable, as ``python -m`` would have it
+    (the ``aiway-tui`` script alone puts only its own folder on the path)."""
+    here = str(Path.cwd())
+    if here not in sys.path and "" not in sys.path:
+        sys.path.insert(0, here)
 
 
 def _load_file(path: Path) -> Any:
