@@ -22,6 +22,7 @@ from ..report.run_report import RunReport, render_summary, render_text, write_js
 from ..scenarios.catalogue import SCENARIOS, Scenario, get_scenario, scenario_names
 from ..scenarios.describe import describe_extras
 from ..scenarios.files import load_scenario_file
+from ..scenarios.metrics import RUN_METRICS
 from ..session.demo import INTERACTIVE, run_demo
 from ..session.hosting import SessionOptions
 from ..session.runner import run_session
@@ -90,8 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Stress a streaming chat TUI: Trio pipeline, Textual rendering, measured.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    listing = sub.add_parser("list", help="show the scenarios, their parameters and criteria")
-    listing.add_argument("--targets", action="store_true", help="show the built-in targets instead")
+    list_cmd = sub.add_parser("list", help="show the scenarios, their parameters and criteria")
+    list_cmd.add_argument(
+        "--metrics", action="store_true", help="show every figure a run reports (what a criterion may name)"
+    )
+    list_cmd.add_argument("--targets", action="store_true", help="show the built-in targets instead")
     run = sub.add_parser("run", help="run scenarios and report (headless by default)")
     run.add_argument("scenarios", nargs="*", metavar="NAME", help="scenario names, or 'all'")
     run.add_argument(
@@ -209,7 +213,16 @@ def _check_output_path(path: Path | None, flag: str = "--json") -> None:
         raise UsageError(f"{flag} {path}: cannot write in {parent} ({exc.strerror})") from None
 
 
-def _list() -> int:
+def _list_metrics() -> int:
+    print(f"{'metric':<34} {'unit':<7} {'better':<7} meaning")
+    for m in RUN_METRICS:
+        print(f"{m.name:<34} {m.unit:<7} {m.better or '-':<7} {m.meaning}")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    if args.metrics:
+        return _list_metrics()
     for scenario in SCENARIOS:
         c = scenario.config
         print(f"{scenario.name:<14} {scenario.title}: {scenario.purpose}")
@@ -313,7 +326,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.scenario is not None:
         get_scenario(args.scenario)
     configs = {s.name: _demo_config(s, args) for s in SCENARIOS}
-    target, feed = target_of(args)
+    target, feed = target_of(args, whole_app=False)
     _check_output_path(args.json)
     options = dataclasses.replace(INTERACTIVE, target=target, feed=feed)
     result = run_as_guest(run_demo, SCENARIOS, configs, args.scenario, options)
@@ -336,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command == "list":
-            return list_targets() if args.targets else _list()
+            return list_targets() if args.targets else _list(args)
         if args.command == "quit-latency":
             return run_quit_latency(args)
         if args.command == "run":
@@ -353,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command is None:
                 args = parser.parse_args(["demo"])
             _check_demo_overrides(args)  # name a bad value before asking for a terminal
-            target_of(args)
+            target_of(args, whole_app=False)
             if not sys.stdout.isatty() or not sys.stdin.isatty():
                 raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
             return _demo(args)

@@ -18,11 +18,12 @@ import trio
 
 from ..core.config import ConfigError
 from ..quit.moments import MIX, moment_names, moments_for
+from ..quit.plan import plan_trials
 from ..quit.report import QuitLatencyReport, Trial, render_quit_text
-from ..quit.trials import INTERACTIVE, QuitTrial, build_in_process_report, plan_trials, run_trials
+from ..quit.trials import IN_PROCESS, INTERACTIVE, QuitTrial, run_trials
 from ..report.run_report import write_json_atomic
 from ..scenarios.catalogue import get_scenario
-from .target_options import add_target_options, target_of
+from .target_options import add_target_options, target_of, view_arguments
 
 P = TypeVar("P", bound=argparse.ArgumentParser)
 
@@ -124,7 +125,7 @@ def run_quit_latency(args: argparse.Namespace) -> int:
     interrupted = False
     report: QuitLatencyReport
     if args.pty:
-        from ..quit.pty_trials import PTY_WAIT_RANGE_S, PtyTrial, build_pty_report, run_pty_trials
+        from ..quit.pty_trials import PTY, PTY_WAIT_RANGE_S, PtyTrial, run_pty_trials
 
         pty_done: list[PtyTrial] = []
 
@@ -133,13 +134,14 @@ def run_quit_latency(args: argparse.Namespace) -> int:
             progress(trial)
 
         try:
-            run_pty_trials(scenario, list(plan_trials(moments, args.warmup, args.seed, PTY_WAIT_RANGE_S)))
-            run_pty_trials(
-                scenario, list(plan_trials(moments, trials_asked, args.seed, PTY_WAIT_RANGE_S)), keep_pty
-            )
+            view_args = view_arguments(args)
+            warmups = list(plan_trials(moments, args.warmup, args.seed, PTY_WAIT_RANGE_S))
+            run_pty_trials(scenario, warmups, view_args=view_args)
+            trials = list(plan_trials(moments, trials_asked, args.seed, PTY_WAIT_RANGE_S))
+            run_pty_trials(scenario, trials, keep_pty, view_args)
         except KeyboardInterrupt:
             interrupted = True
-        report = build_pty_report(scenario, args.moment, args.seed, trials_asked, pty_done, args.warmup)
+        report = PTY.report(scenario, args.moment, args.seed, trials_asked, pty_done, args.warmup)
     else:
         done: list[QuitTrial] = []
 
@@ -156,7 +158,7 @@ def run_quit_latency(args: argparse.Namespace) -> int:
             if not _is_interrupt(exc):
                 raise
             interrupted = True
-        report = build_in_process_report(scenario, args.moment, args.seed, trials_asked, done, args.warmup)
+        report = IN_PROCESS.report(scenario, args.moment, args.seed, trials_asked, done, args.warmup)
     print(render_quit_text(report), flush=True)
     if args.json is not None:
         write_json_atomic(args.json, report.as_dict())

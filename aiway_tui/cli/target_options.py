@@ -10,7 +10,7 @@ import argparse
 
 from ..core.feed import FEEDS, Feed
 from ..targets.builtin import BUILTINS
-from ..targets.protocol import TargetSource
+from ..targets.protocol import TargetError, TargetSource
 from ..targets.resolve import resolve_target
 
 
@@ -31,11 +31,23 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def target_of(args: argparse.Namespace) -> tuple[TargetSource | None, Feed]:
-    """The resolved ``--target`` (``None``: ours) and ``--feed``; ``TargetError`` for a bad spec."""
+def target_of(args: argparse.Namespace, *, whole_app: bool = True) -> tuple[TargetSource | None, Feed]:
+    """The resolved ``--target`` (``None``: ours) and ``--feed``; ``TargetError`` for a bad spec
+    (and, unless ``whole_app``, for one that brings its own app: the demo shows a widget)."""
     spec = getattr(args, "target", None)
     feed: Feed = getattr(args, "feed", "per-frame")
-    return (None if spec is None else resolve_target(spec)), feed
+    source = None if spec is None else resolve_target(spec)
+    if source is not None and source.whole_app and not whole_app:
+        raise TargetError(
+            f"--target {spec}: the demo shows a view, not a whole app (use run or quit-latency)"
+        )
+    return source, feed
+
+
+def view_arguments(args: argparse.Namespace) -> list[str]:
+    """``--target``/``--feed`` as given, for a child ``aiway-tui`` (the pty trials)."""
+    spec = getattr(args, "target", None)
+    return [*(["--target", spec] if spec is not None else []), "--feed", getattr(args, "feed", "per-frame")]
 
 
 def list_targets() -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -177,6 +177,21 @@ class Surface(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class PainterStatistics:
+    frames: int
+    fps_target: int
+    achieved_fps: float
+    tokens_painted: int
+    """Tokens whose frame has been rendered."""
+    awaiting_render: int
+    chars_not_painted: int
+    """Text trimmed before painting: more arrived in one frame than the scrollback holds."""
+    tokens_shown_per_s: float
+    """Tokens rendered per second, from the painter's start to the last render that showed
+    text: the view's own rate (a view that falls behind shows it here, not in the received rate)."""
+
+
 class Painter:
     """Paints at most ``fps`` frames a second, and measures each paint."""
 
@@ -195,10 +210,14 @@ class Painter:
         self.frame_timer = FrameTimer()
         self._newest_by_oldest: dict[float, float] = {}
         """Each frame handed to the surface: its oldest -> newest scheduled time."""
+        self.started_at = 0.0
+        self.last_delivered_at = 0.0
+        self._paint_started: float | None = None
         self._painting = trio.Lock()
         """Held while an asynchronous paint is awaited: frames reach the surface one at a time, in order."""
 
     def _delivered(self, tokens: int, oldest_scheduled: float) -> None:
+        self.last_delivered_at = time.perf_counter()
         self.tokens_painted += tokens
         self.awaiting_render -= tokens
         now = trio.current_time()
@@ -208,7 +227,8 @@ class Painter:
         self.delivery_latency.record_spread(now - oldest_scheduled, now - newest, tokens)
 
     def paint_frame(self) -> Awaitable[None] | None:
-        """Hand what is pending to the surface; an asynchronous surface's update is returned, to await."""
+        """Hand what is pending to the surface; an asynchronous surface's update is returned, to await
+        (``_await_paint``), and its paint time recorded once it is done."""
         frame = self.inbox.take()
         self.ticks += 1
         if frame is None:
@@ -223,12 +243,15 @@ class Painter:
         self.frame_timer.mark(trio.current_time())
         if pending is None:
             self.paint_time.record(time.perf_counter() - started)
-            return None
-        return self._timed(pending, started)
+        else:
+            self._paint_started = started
+        return pending
 
-    async def _timed(self, pending: Awaitable[None], started: float) -> None:
+    async def _await_paint(self, pending: Awaitable[None]) -> None:
         await pending
-        self.paint_time.record(time.perf_counter() - started)
+        if self._paint_started is not None:
+            self.paint_time.record(time.perf_counter() - self._paint_started)
+            self._paint_started = None
 
     async def paint(self) -> None:
         """One frame, awaited to the end of the surface's update if that is asynchronous."""
@@ -236,21 +259,22 @@ class Painter:
             async with self._painting:
                 pending = self.paint_frame()
                 if pending is not None:
-                    await pending
+                    await self._await_paint(pending)
             return
         pending = self.paint_frame()  # the usual case: no schedule point for a synchronous surface
         if pending is not None:
             async with self._painting:
-                await pending
+                await self._await_paint(pending)
 
     def _paint_last(self) -> None:
         """At cancellation: what is pending reaches a synchronous surface; an asynchronous
-        update cannot be awaited any more, and is dropped unstarted."""
+        update cannot be awaited any more, and is closed unstarted."""
         if self._painting.locked():
             return
         pending = self.paint_frame()
-        if isinstance(pending, Coroutine):
-            pending.close()
+        close = getattr(pending, "close", None)
+        if callable(close):
+            close()
 
     async def run(self) -> None:
         """Paint when something arrived, never twice within one frame period.
@@ -263,6 +287,7 @@ class Painter:
         it waits ``HOLD_PERIODS`` periods at most. The painter wakes once per
         frame: arrivals before the frame is due do not wake it.
         """
+        self.started_at = time.perf_counter()
         inbox = self.inbox
         if not isinstance(inbox, FrameInbox):
             await self._run_per_token(inbox)
@@ -307,3 +332,18 @@ class Painter:
     @property
     def achieved_fps(self) -> float:
         return self.frame_timer.achieved_fps
+
+    def statistics(self) -> PainterStatistics:
+        return PainterStatistics(
+            self.frames,
+            self.fps,
+            self.achieved_fps,
+            self.tokens_painted,
+            self.awaiting_render,
+            self.trimmed_chars,
+            self._shown_per_s(),
+        )
+
+    def _shown_per_s(self) -> float:
+        span = self.last_delivered_at - self.started_at
+        return self.tokens_painted / span if self.tokens_painted and span > 0 else 0.0

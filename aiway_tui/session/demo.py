@@ -20,9 +20,14 @@ from textual.pilot import Pilot
 
 from ..core.config import RunConfig
 from ..core.pace import Pace
+from ..core.painter import Surface
 from ..core.pipeline import Ending, Pipeline
 from ..report.run_report import RunReport
 from ..scenarios.catalogue import Scenario, get_scenario
+from ..targets.builtin import BUILTINS, TranscriptTarget
+from ..targets.protocol import TargetError
+from ..targets.resolve import resolve_target
+from ..targets.surface import TargetSurface
 from ..ui.compat import app_context
 from ..ui.demo_app import DemoApp, DemoRequest
 from ..ui.host import HostBridge
@@ -55,6 +60,10 @@ async def run_demo(
     on_ready: Callable[[DemoApp, Pilot[object]], object] | None = None,
 ) -> DemoResult:
     """Show the catalogue (or start ``first``), run what the user picks, until quit."""
+    source = None if options.target is None else resolve_target(options.target)
+    if source is not None and source.whole_app:
+        raise TargetError(f"target {source.name}: the demo shows a view, not a whole app")
+    target_name = "transcript" if source is None else source.name
     bridge = HostBridge()
     requests_send, requests = trio.open_memory_channel[DemoRequest](math.inf)
     app = DemoApp(scenarios, configs)
@@ -76,8 +85,18 @@ async def run_demo(
         nonlocal failure
         config = configs[scenario.name]
         pace = Pace(config.message_delay_us)
-        screen = RunScreen(scenario, config, pace)
-        pipeline = Pipeline(config, screen, feed=options.feed, pace=pace, probes=options.probes)
+        surface: Surface
+        if source is None or source is BUILTINS["transcript"]:
+            screen = RunScreen(scenario, config, pace)
+            surface = screen
+            if options.feed == "per-token":
+                first_pane = TranscriptTarget(screen.panes[0].transcript)  # every conversation in the first
+                surface = TargetSurface("transcript", first_pane, bridge, app, screen.show_frame)
+        else:
+            target = source.build(config.scrollback).target
+            screen = RunScreen(scenario, config, pace, view=target.widget)
+            surface = TargetSurface(source.name, target, bridge, app, screen.show_frame)
+        pipeline = Pipeline(config, surface, feed=options.feed, pace=pace, probes=options.probes)
         screen.attach(pipeline)
         app.show_pipeline(pipeline, screen)
         await bridge.call(app.show_run(screen), _app_context(app))
@@ -119,7 +138,7 @@ async def run_demo(
             if request.kind != "quit":
                 reports.append(
                     session.report(
-                        current, pipeline, quit_key_at=None, failure=None, target="transcript", final=False
+                        current, pipeline, quit_key_at=None, failure=None, target=target_name, final=False
                     )
                 )
                 await bridge.call(app.back_to_start(), _app_context(app))
@@ -130,7 +149,7 @@ async def run_demo(
         scenario, pipeline = last
         reports.append(
             session.report(
-                scenario, pipeline, quit_key_at=app.quit_key_at, failure=failure, target="transcript"
+                scenario, pipeline, quit_key_at=app.quit_key_at, failure=failure, target=target_name
             )
         )
     return DemoResult(tuple(reports), tuple(str(p) for p in app.screenshots))

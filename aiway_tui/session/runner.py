@@ -12,6 +12,7 @@ transcript, or its own app (the whole-app form), fed per frame or per token.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,12 +25,12 @@ from ..core.painter import Surface
 from ..core.pipeline import Pipeline
 from ..report.run_report import RunReport
 from ..scenarios.catalogue import Scenario
-from ..targets.builtin import TranscriptTarget
+from ..targets.builtin import BUILTINS, TranscriptTarget
 from ..targets.protocol import TargetSource
 from ..targets.resolve import resolve_target
+from ..targets.surface import TargetSurface
 from ..ui.chat_app import ChatApp
 from ..ui.host import HostBridge
-from ..ui.target_surface import TargetSurface
 from .hosting import HostedSession, SessionOptions
 
 __all__ = ["SessionOptions", "run_session", "status_line"]
@@ -43,16 +44,14 @@ OnReady = Callable[[Any, Pipeline, Pilot[object]], object]
 def status_line(pipeline: Pipeline) -> Callable[[], str]:
     """The live counts under the transcript."""
     config = pipeline.config
-    tracker = pipeline.tracker
-    painter = pipeline.painter
 
     def text() -> str:
-        elapsed = max(1e-9, time.perf_counter() - pipeline.started_at)
-        frames = painter.frames if painter is not None else 0
+        stats = pipeline.statistics()
+        t = stats.tracker
         return (
-            f"{tracker.tokens:,}/{config.message_count:,} tok · {tracker.tokens / elapsed:,.0f}/s · "
-            f"buffer {pipeline.buffer_used()}/{config.buffer} · lost {tracker.lost} "
-            f"dup {tracker.duplicated} reord {tracker.reordered} · {frames} frames · {elapsed:.1f}s"
+            f"{t.tokens:,}/{config.message_count:,} tok · {stats.mean_tokens_per_s:,.0f}/s · "
+            f"buffer {stats.buffer_used}/{stats.buffer_capacity} · lost {t.lost} "
+            f"dup {t.duplicated} reord {t.reordered} · {stats.frames} frames · {stats.elapsed_s:.1f}s"
         )
 
     return text
@@ -69,7 +68,7 @@ class _View:
         self.name = "transcript" if source is None else source.name
         self.chat: ChatApp | None = None
         self.surface: Surface
-        if source is None or (source.name == "transcript" and options.feed == "per-frame"):
+        if source is None or source is BUILTINS["transcript"]:
             self.chat = ChatApp(title=title, scrollback=config.scrollback)
             self.app: App[Any] = self.chat
             if options.feed == "per-frame":
@@ -107,7 +106,14 @@ async def run_session(
     bridge = HostBridge()
     view = _View(scenario, config, options, bridge)
     app, chat = view.app, view.chat
-    pipeline = Pipeline(config, view.surface, feed=options.feed, probes=options.probes)
+    # A target is given until the deadline to show the rest: how far behind it fell is the figure.
+    pipeline = Pipeline(
+        config,
+        view.surface,
+        feed=options.feed,
+        probes=options.probes,
+        drain_timeout_s=None if view.surface is chat else math.inf,
+    )
     quit_key_at: list[float] = []
 
     def quit_run(reason: str) -> None:

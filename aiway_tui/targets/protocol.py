@@ -88,3 +88,5 @@ class TargetSource(NamedTuple):
     """What bounds its history, in words (``aiway-tui list --targets``)."""
     build: Callable[[int], Built]
     """Called with the run's scrollback (rows) once per run, inside the Trio run, before the app starts."""
+    whole_app: bool = False
+    """It builds its own app (the whole-app form)."""

@@ -1,7 +1,7 @@
 """``--target SPEC`` to a ``TargetSource``: a built-in, ``package.module:attr`` or ``file.py:attr``.
 
 What ``attr`` may be: a ``TargetSource``; a ``Target`` class (called with no
-arguments, or with the run's scrollback); a widget class with
+arguments, or with ``scrollback=`` rows if it takes that); a widget class with
 ``append(text)``/``write(text)`` (adapted by ``WidgetTarget``); or a factory
 function returning a ``Target``, a widget, or ``(App, Target)`` (the
 whole-app form). Everything that can be checked is checked here, before
@@ -57,6 +57,7 @@ def _load(spec: str) -> object:
         if where.endswith(".py") or "/" in where or "\\" in where:
             module = _load_file(Path(where))
         else:
+            _importable_from_here()
             module = importlib.import_module(where)
     except TargetError:
         raise
@@ -69,6 +70,14 @@ def _load(spec: str) -> object:
         except AttributeError:
             raise TargetError(f"--target {spec!r}: {where} has no attribute {attr!r}") from None
     return value
+
+
+def _importable_from_here() -> None:
+    """A package in the working directory is importable, as ``python -m`` would have it
+    (the ``aiway-tui`` script alone puts only its own folder on the path)."""
+    here = str(Path.cwd())
+    if here not in sys.path and "" not in sys.path:
+        sys.path.insert(0, here)
 
 
 def _load_file(path: Path) -> Any:
@@ -103,12 +112,12 @@ def _as_built(result: object, scrollback: int) -> Built:
 
 
 def _call(factory: Callable[..., object], scrollback: int) -> object:
-    """Call with the scrollback if the factory takes an argument, else with none."""
+    """Call with ``scrollback=`` (rows) if the factory has a parameter of that name, else with none."""
     try:
-        takes = bool(inspect.signature(factory).parameters)
+        takes = "scrollback" in inspect.signature(factory).parameters
     except (TypeError, ValueError):
         takes = False
-    return factory(scrollback) if takes else factory()
+    return factory(scrollback=scrollback) if takes else factory()
 
 
 def _source(name: str, value: object) -> TargetSource:
@@ -130,12 +139,12 @@ def _source(name: str, value: object) -> TargetSource:
             raise TargetError(f"--target {name}: {exc}") from None
 
     try:  # once, now: a wrong shape or a raising constructor is a bad spec, not a failed run
-        build(2000)
+        probe = build(2000)
     except TargetError:
         raise
     except Exception as exc:
         raise TargetError(f"--target {name}: building it raised {type(exc).__name__}: {exc}") from None
-    return TargetSource(name, "as the target keeps it", build)
+    return TargetSource(name, "as the target keeps it", build, whole_app=probe.app is not None)
 
 
 def _has_target_methods(cls: type) -> bool:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import contextvars
 import inspect
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
+from functools import partial
 from typing import Any
 
 from textual.app import App
@@ -24,10 +25,10 @@ from textual.strip import Strip
 from ..core.painter import Frame, TextChunk
 from ..core.protocol import Message, StreamEnd, StreamError, StreamStart
 from ..measure.latency import LatencyRecorder
-from ..targets.builtin import TranscriptTarget
-from ..targets.protocol import Step, Target
-from .compat import app_context
-from .host import HostBridge
+from ..ui.compat import app_context
+from ..ui.host import HostBridge
+from .builtin import TranscriptTarget
+from .protocol import Step, Target
 
 
 class TargetFailed(RuntimeError):
@@ -78,7 +79,9 @@ class TargetSurface:
         for index, event in enumerate(events):
             step = self._call(event)
             if step is not None:
-                return self._finish_async(step, events[index + 1 :], frame, delivered)
+                return _AsyncPaint(
+                    step, partial(self._finish_async, step, events[index + 1 :], frame, delivered)
+                )
         self._done(frame, delivered)
         return None
 
@@ -130,6 +133,22 @@ class TargetSurface:
             await self.bridge.call(coro, self.context)
         except Exception as exc:
             raise TargetFailed(f"target {self.name} raised: {type(exc).__name__}: {exc}") from exc
+
+
+class _AsyncPaint:
+    """The rest of a frame once a call returned an awaitable: awaited by the painter, or
+    closed unstarted (the run ended first), closing that call's coroutine with it."""
+
+    def __init__(self, step: Awaitable[None], finish: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        self.step = step
+        self.finish = finish
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return self.finish().__await__()
+
+    def close(self) -> None:
+        if isinstance(self.step, Coroutine):
+            self.step.close()
 
 
 async def _awaiting(step: Awaitable[None]) -> None:
