@@ -20,8 +20,10 @@ import psutil
 
 from ..core.config import ConfigError, RunConfig
 from ..core.feed import FEEDS, Feed
+from ..report.compare import DEFAULT_TOLERANCE_PCT
 from ..report.run_report import RunReport
 from ..scenarios.catalogue import Scenario, get_scenario
+from ..scenarios.metrics import metric
 from ..session.hosting import SessionOptions
 from ..session.runner import run_session
 from ..targets import BUILTINS, TargetSource, resolve_target
@@ -63,7 +65,7 @@ class Entry:
     quit_latency_ms: float | None
     """The quit key to the app's exit; for a run its cap ended, the cap's cancel to the app's exit."""
     cpu_avg_percent: float
-    rss_growth_mb: float
+    rss_change_mb: float
     """Current RSS after the run minus before it (both after a collection), not the peak."""
     intact: bool
     """Nothing lost, duplicated, reordered or unaccounted for, however the target kept up."""
@@ -71,6 +73,11 @@ class Entry:
     passed: bool
     failed_criteria: tuple[str, ...]
     failure: str | None
+
+    @property
+    def rss_growth_mb(self) -> float:
+        """The change, or 0 if the run ended smaller (it reused memory an earlier run left free)."""
+        return max(0.0, self.rss_change_mb)
 
     @property
     def tokens_per_s(self) -> float:
@@ -118,6 +125,7 @@ class Entry:
         return asdict(self) | {
             "failed_criteria": list(self.failed_criteria),
             "tokens_per_s": self.tokens_per_s,
+            "rss_growth_mb": self.rss_growth_mb,
             "cpu_us_per_token": self.cpu_us_per_token,
             "schedule_kept_pct": self.schedule_kept_pct,
             "fell_behind": self.fell_behind,
@@ -131,7 +139,8 @@ class Figure:
 
     Two values closer than ``noise`` (in the figure's unit) or than
     ``RELATIVE_NOISE`` of the larger are level: on a shared machine a tenth
-    of a millisecond or of a megabyte between two runs is not a ranking.
+    of a millisecond or of a megabyte between two runs is not a ranking. The
+    floors are the metric registry's, as ``compare`` uses them.
     """
 
     name: str
@@ -145,23 +154,30 @@ class Figure:
         return mine < theirs if self.higher_is_better else mine > theirs
 
 
-RELATIVE_NOISE = 0.05
+RELATIVE_NOISE = DEFAULT_TOLERANCE_PCT / 100.0
+"""The same share ``compare`` allows a figure to move by before it counts."""
 
 
 def _smooth_fps(e: Entry) -> float | None:
     return None if e.fps is None else min(e.fps, e.fps_target)
 
 
+def _registered(label: str, name: str, value: Callable[[Entry], float | None]) -> Figure:
+    """A figure the run reports: its direction and noise floor from the metric registry."""
+    m = metric(name)
+    return Figure(label, value, m.better == "higher", m.floor)
+
+
 FIGURES = (
     Figure("tok/s", lambda e: e.tokens_per_s, True, 0.0),
-    Figure("delivery p50", lambda e: e.delivery_p50_ms, False, 1.0),
-    Figure("delivery p99", lambda e: e.delivery_p99_ms, False, 1.0),
-    Figure("render p99", lambda e: e.render_p99_ms, False, 0.1),
-    Figure("frames/s", _smooth_fps, True, 3.0),
-    Figure("UI lag p99", lambda e: e.ui_lag_p99_ms, False, 1.0),
-    Figure("quit latency", lambda e: e.quit_latency_ms, False, 10.0),
+    _registered("delivery p50", "delivery_p50_ms", lambda e: e.delivery_p50_ms),
+    _registered("delivery p99", "delivery_p99_ms", lambda e: e.delivery_p99_ms),
+    _registered("render p99", "render_p99_ms", lambda e: e.render_p99_ms),
+    _registered("frames/s", "fps", _smooth_fps),
+    _registered("UI lag p99", "ui_lag_p99_ms", lambda e: e.ui_lag_p99_ms),
+    _registered("quit latency", "quit_latency_ms", lambda e: e.quit_latency_ms),
     Figure("CPU per token", lambda e: e.cpu_us_per_token, False, 0.0),
-    Figure("RSS growth", lambda e: e.rss_growth_mb, False, 1.0),
+    Figure("RSS growth", lambda e: e.rss_growth_mb, False, metric("memory_growth_mb").floor),
 )
 """Every figure of the table that has a better and a worse; "ahead" means at least level on each.
 Frames per second count up to the run's frame budget (more frames than the screen is
@@ -256,7 +272,7 @@ def _entry(scenario: Scenario, source: TargetSource, feed: Feed, config: RunConf
         ui_lag_p99_ms=_distribution_figure(report, "ui_lag", "ui_lag_p99_ms"),
         quit_latency_ms=_quit_ms(report),
         cpu_avg_percent=r["cpu_avg_percent"],
-        rss_growth_mb=after - before,
+        rss_change_mb=after - before,
         intact=r["lost"] == r["duplicated"] == r["reordered"] == r["tokens_unaccounted"] == 0,
         ending=report.ending,
         passed=report.passed,
