@@ -1,4 +1,4 @@
-"""The real Textual app, headless, driven by pytest-trio through the guest runner."""
+"""The real Textual app, headless, driven from pytest-trio tests (the ``aiway`` fixture hosts them)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import trio
 from textual.pilot import Pilot
 
 from aiway_tui.core.pipeline import Pipeline
+from aiway_tui.pytest_plugin import Aiway
 from aiway_tui.report.run_report import render_text
 from aiway_tui.scenarios.catalogue import get_scenario
 from aiway_tui.session.runner import SessionOptions, run_session
@@ -20,12 +21,11 @@ from aiway_tui.ui.transcript import AI, NOTE, USER
 OPTIONS = SessionOptions(handle_signals=False)
 
 
-@pytest.mark.trio(run=run_as_guest)
-async def test_a_short_run_completes_verified_and_painted() -> None:
-    scenario = get_scenario("1m-short")
-    config = scenario.config.with_overrides(message_count=50_000, streams=10)
+async def test_a_short_run_completes_verified_and_painted(aiway: Aiway) -> None:
     seen: list[ChatApp] = []
-    report = await run_session(scenario, config, OPTIONS, on_ready=lambda app, _p, _pilot: seen.append(app))
+    report = await aiway.run(
+        "1m-short", message_count=50_000, streams=10, on_ready=lambda app, _p, _pilot: seen.append(app)
+    )
     r = report.results
     assert report.ending == "completed"
     assert report.passed, [c for c in report.criteria if not c.passed]
@@ -35,23 +35,18 @@ async def test_a_short_run_completes_verified_and_painted() -> None:
     assert r["tokens_painted"] == 50_000
     kinds = {row.kind for row in seen[0].transcript.rows}
     assert {USER, AI, NOTE} <= kinds
-    assert len(seen[0].transcript.rows) <= config.scrollback
+    assert len(seen[0].transcript.rows) <= report.config["scrollback"]
 
 
-@pytest.mark.trio(run=run_as_guest)
-async def test_quit_key_mid_stream_ends_in_order_and_counts_everything() -> None:
-    scenario = get_scenario("rapid-tokens")
-    config = scenario.config.with_overrides(message_count=500_000)
-
+async def test_quit_key_mid_stream_ends_in_order_and_counts_everything(aiway: Aiway) -> None:
     async def press_q_while_streaming(pipeline: Pipeline, pilot: Pilot[object]) -> None:
         await wait_for(lambda: pipeline.tracker.tokens >= 20_000)
         await press(pilot, "q")
 
     async with trio.open_nursery() as nursery:
-        report = await run_session(
-            scenario,
-            config,
-            OPTIONS,
+        report = await aiway.run(
+            "rapid-tokens",
+            message_count=500_000,
             on_ready=lambda _app, pipeline, pilot: nursery.start_soon(
                 press_q_while_streaming, pipeline, pilot
             ),
@@ -67,18 +62,14 @@ async def test_quit_key_mid_stream_ends_in_order_and_counts_everything() -> None
     assert not report.passed  # the stream was cut short: "all received" fails, as it should
 
 
-@pytest.mark.trio(run=run_as_guest)
-async def test_painter_failure_ends_the_run_with_a_report() -> None:
-    scenario = get_scenario("1m-short")
-    config = scenario.config.with_overrides(message_count=100_000)
-
+async def test_painter_failure_ends_the_run_with_a_report(aiway: Aiway) -> None:
     def break_painting(app: ChatApp, _pipeline: Pipeline, _pilot: Pilot[object]) -> None:
         def paint(*_args: object) -> None:
             raise RuntimeError("render exploded")
 
         app.paint = paint  # type: ignore[method-assign,assignment]
 
-    report = await run_session(scenario, config, OPTIONS, on_ready=break_painting)
+    report = await aiway.run("1m-short", message_count=100_000, on_ready=break_painting)
     assert report.ending == "failed"
     assert report.failed_task == "painter"
     assert report.failure is not None
@@ -94,13 +85,12 @@ def test_a_fresh_trio_run_works_after_a_session() -> None:
     assert trio.run(trio.sleep, 0) is None
 
 
-@pytest.mark.trio(run=run_as_guest)
-async def test_throughput_is_over_the_streaming_time_and_the_idle_phase_is_reported_apart() -> None:
+async def test_throughput_is_over_the_streaming_time_and_the_idle_phase_is_reported_apart(
+    aiway: Aiway,
+) -> None:
     """cpu-streaming's shape, shorter: 0.5 s idle, then 40 tokens at 100 tok/s.
     Over the whole run that reads ~44 tok/s; over the stream, the schedule."""
-    scenario = get_scenario("cpu-streaming")
-    config = scenario.config.with_overrides(message_count=40, message_delay_us=10_000, idle_s=0.5)
-    report = await run_session(scenario, config, OPTIONS)
+    report = await aiway.run("cpu-streaming", message_count=40, message_delay_us=10_000, idle_s=0.5)
     r = report.results
     assert report.ending == "completed"
     assert r["idle_phase_s"] >= 0.5

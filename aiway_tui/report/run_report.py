@@ -22,15 +22,16 @@ from ..scenarios.catalogue import Scenario
 from ..scenarios.criteria import CriterionResult, evaluate
 from .fault_accounting import conversation_results, fault_results, fault_summary, network_results
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """2: adds ``probes``, the ``ui_lag`` and ``frame_gap`` distributions, frame,
-lag, thread and file-descriptor figures in ``results``."""
+lag, thread and file-descriptor figures in ``results``. 3: adds ``target`` (the
+view under test) and ``feed``."""
 
 _LATENCY_ROWS = (
     ("channel", "channel (scheduled -> received)"),
     ("delivery", "delivery (scheduled -> on screen)"),
     ("paint", "paint (per frame)"),
-    ("render", "render (transcript)"),
+    ("render", "render (the view)"),
     ("frame_gap", "frame gap"),
     ("ui_lag", "UI-thread timer lag"),
 )
@@ -82,6 +83,10 @@ class RunReport:
     interrupted_by: str | None = None
     cancelled_tasks: tuple[str, ...] = field(default_factory=tuple)
     probes: bool = True
+    target: str = "transcript"
+    """The view under test (``--target``)."""
+    feed: str = "per-frame"
+    """How text reached it (``--feed``)."""
     quit_under_load: dict[str, Any] | None = None
     """The quit trial mid-stream after the run (``quit.under_load``); ``None``: not run,
     and ``quit_latency_ms`` is the quit after the stream drained."""
@@ -89,6 +94,16 @@ class RunReport:
     @property
     def passed(self) -> bool:
         return self.failure is None and all(c.passed for c in self.criteria)
+
+    def assert_passed(self) -> None:
+        """For tests: raise ``AssertionError`` listing each failed criterion on its own line."""
+        if self.passed:
+            return
+        lines = [f"{self.title} ({self.scenario}) failed, ending {self.ending}:"]
+        if self.failure is not None:
+            lines.append(f"  run failed in {self.failed_task or 'the run'}: {self.failure}")
+        lines += [c.render_line() for c in self.criteria if not c.passed]
+        raise AssertionError("\n".join(lines))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +117,8 @@ class RunReport:
             "interrupted_by": self.interrupted_by,
             "cancelled_tasks": list(self.cancelled_tasks),
             "probes": self.probes,
+            "target": self.target,
+            "feed": self.feed,
             "config": self.config,
             "results": self.results,
             "latency": {k: v.as_dict() for k, v in self.latency.items()},
@@ -140,6 +157,8 @@ def build_report(
     quit_key_at: float | None = None,
     app_exit_at: float | None = None,
     failure: BaseException | None = None,
+    target: str = "transcript",
+    feed: str = "per-frame",
 ) -> RunReport:
     """Everything counted in ``pipeline``, judged against the scenario's criteria.
 
@@ -220,6 +239,7 @@ def build_report(
                 "delivery_p99_ms": delivery.p99_ms,
                 "delivery_max_ms": delivery.max_ms,
                 "tokens_painted": painter.tokens_painted,
+                "tokens_shown_per_s": painter.tokens_shown_per_s,
                 "tokens_per_frame": tracker.tokens / painter.frames if painter.frames else 0.0,
                 "chars_not_painted": painter.chars_not_painted,
                 "render_p99_ms": latency["render"].p99_ms,
@@ -249,6 +269,8 @@ def build_report(
         interrupted_by=outcome.quit_reason if stats.ending is Ending.INTERRUPTED else None,
         cancelled_tasks=tuple(sorted(outcome.cancelled_tasks)),
         probes=outcome.probes,
+        target=target,
+        feed=feed,
     )
 
 
@@ -289,6 +311,7 @@ def render_text(report: RunReport) -> str:
     lines = [
         f"=== Stress Test Results: {report.title} ===",
         "Configuration:",
+        f"  View: {report.target} ({report.feed} feed)",
         f"  Messages: {c['message_count']}",
         f"  Message size: {c['message_size']} chars",
         f"  Delay: {c['message_delay_us']:g} us   Batch: "
@@ -325,6 +348,11 @@ def render_text(report: RunReport) -> str:
             else ""
         ),
     ]
+    if "tokens_shown_per_s" in r:
+        lines.append(
+            f"  On screen: {r['tokens_painted']:,.0f} tokens rendered,"
+            f" {r['tokens_shown_per_s']:,.0f} tokens/sec"
+        )
     if "paint" in report.latency:
         paint = report.latency["paint"]
         delivery = report.latency["delivery"]
