@@ -25,6 +25,7 @@ from .quit_command import add_quit_latency_parser, run_quit_latency
 from .report import RunReport, render_summary, render_text, write_json_atomic
 from .scenario_file import load_scenario_file
 from .scenarios import SCENARIOS, Scenario, get_scenario, scenario_names
+from .serve.command import add_serve_parser, run_serve
 from .session import SessionOptions, run_session
 
 EXIT_OK = 0
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
     _add_overrides(demo)
     add_quit_latency_parser(sub)
+    add_serve_parser(sub, _add_overrides)
     bench = sub.add_parser("bench", help="side-by-side benchmark: channel limit, pipeline, app, naive peer")
     bench.add_argument(
         "--scale", type=_number, default=1.0, help="fraction of the full token counts (default 1)"
@@ -321,6 +323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.headless and not sys.stdout.isatty():
                 raise UsageError("--visible needs a terminal; leave it out for a headless run")
             return _run(args, list(args.scenarios), SessionOptions(headless=args.headless))
+        if args.command == "serve":
+            return run_serve(args, lambda scenario: _config_for(scenario, args))
         if args.command == "bench":
             return _bench(args)
         if args.command == "compare":
