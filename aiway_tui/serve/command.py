@@ -96,8 +96,10 @@ def run_serve(args: argparse.Namespace, config_for: Callable[[Scenario], RunConf
     )
     try:
         trio.run(_serve, server, args.port)
-    except OSError as exc:
-        raise ConfigError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
+    except* OSError as group:
+        exc = group.exceptions[0]
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"cannot listen on 127.0.0.1:{args.port}: {reason}") from None
     counts = server.counts.as_dict()
     print(
         f"aiway-tui serve: stopped after {counts['requests']} requests, "

@@ -110,6 +110,8 @@ class ServerCounts:
     checksum_mismatches: int = 0
     """Completed replies whose CRC-32 on the wire differs from the conductor's (markers off)."""
     connections: int = 0
+    peak_active: int = 0
+    """Most replies streaming at once."""
     active: dict[int, RequestRecord] = field(default_factory=dict)
     finished: deque[RequestRecord] = field(default_factory=lambda: deque(maxlen=KEPT_RECORDS))
     changed: trio.Event = field(default_factory=trio.Event)
@@ -125,6 +127,7 @@ class ServerCounts:
     def start(self, record: RequestRecord) -> None:
         self.replies_started += 1
         self.active[record.number] = record
+        self.peak_active = max(self.peak_active, len(self.active))
         self._changed()
 
     def finish(self, record: RequestRecord, outcome: Outcome, detail: str = "") -> None:
@@ -164,6 +167,7 @@ class ServerCounts:
             "rejected": {str(k): v for k, v in sorted(self.rejected.items())},
             "replies_started": self.replies_started,
             "replies_active": len(self.active),
+            "peak_active": self.peak_active,
             "replies_completed": self.by_outcome[Outcome.COMPLETED],
             "errors_sent": self.by_outcome[Outcome.ERROR_SENT],
             "dropped": self.by_outcome[Outcome.DROPPED],

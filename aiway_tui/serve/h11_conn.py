@@ -2,7 +2,7 @@
 
 h11 does all the parsing and framing (chunked bodies, keep-alive); this only
 moves bytes. While a reply streams, the client is not expected to send
-anything: ``watch_close`` reads on, keeping what a pipelining client sent
+anything: ``wait_closed`` reads on, keeping what a pipelining client sent
 for the next request, and reports the end of the stream (the client left)
 at once, so a reply to nobody stops there and frees what it held.
 """
@@ -81,58 +81,58 @@ class HttpConnection:
     def can_respond(self) -> bool:
         return self.conn.our_state in (h11.IDLE, h11.SEND_RESPONSE)
 
-    async def _send(self, event: h11.Event) -> None:
-        data = self.conn.send(event)
-        if data:
-            try:
-                await self.stream.send_all(data)
-            except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
-                raise PeerGone(str(exc)) from None
-
-    async def send_head(
-        self,
-        status: int,
-        content_type: str,
-        length: int | None = None,
-        extra: tuple[tuple[str, str], ...] = (),
-    ) -> None:
+    def _head(
+        self, status: int, content_type: str, length: int | None, extra: tuple[tuple[str, str], ...]
+    ) -> bytes:
         headers = [(b"content-type", content_type.encode()), (b"server", SERVER_NAME)]
         if length is not None:
             headers.append((b"content-length", str(length).encode()))
         if content_type.startswith("text/event-stream"):
             headers.append((b"cache-control", b"no-cache"))
         headers += [(name.encode(), value.encode()) for name, value in extra]
-        await self._send(h11.Response(status_code=status, headers=headers))
+        return self.conn.send(h11.Response(status_code=status, headers=headers)) or b""
+
+    async def send_head(self, status: int, content_type: str) -> None:
+        """The head of a streamed response (chunked: its length is not known)."""
+        await self._write(self._head(status, content_type, None, ()))
+
+    async def _write(self, data: bytes) -> int:
+        try:
+            await self.stream.send_all(data)
+        except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
+            raise PeerGone(str(exc)) from None
+        return len(data)
 
     async def send_data(self, data: bytes) -> int:
         """Send part of the body; returns the bytes it put on the wire (framing included)."""
-        frame = self.conn.send(h11.Data(data=data))
-        if frame:
-            try:
-                await self.stream.send_all(frame)
-            except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
-                raise PeerGone(str(exc)) from None
-            return len(frame)
-        return 0
+        return await self._write(self.conn.send(h11.Data(data=data)) or b"")
 
-    async def end(self) -> None:
-        await self._send(h11.EndOfMessage())
+    async def finish(self, data: bytes) -> int:
+        """The last part of a streamed body and its end, in one write.
+
+        One write, so that a client that has read the last part and closes
+        at once cannot leave the server halfway through the ending.
+        """
+        frame = (self.conn.send(h11.Data(data=data)) or b"") + (self.conn.send(h11.EndOfMessage()) or b"")
+        return await self._write(frame)
 
     async def send_whole(
         self, status: int, content_type: str, body: bytes, extra: tuple[tuple[str, str], ...] = (),
         head_only: bool = False,
-    ) -> None:  # fmt: skip
-        await self.send_head(status, content_type, len(body), extra)
+    ) -> int:  # fmt: skip
+        """A whole response in one write; returns its bytes."""
+        frame = self._head(status, content_type, len(body), extra)
         if body and not head_only:
-            await self.send_data(body)
-        await self.end()
+            frame += self.conn.send(h11.Data(data=body)) or b""
+        frame += self.conn.send(h11.EndOfMessage()) or b""
+        return await self._write(frame)
 
     @property
     def keep_open(self) -> bool:
         return self.conn.our_state is h11.DONE and self.conn.their_state is h11.DONE
 
-    async def watch_close(self, on_close: trio.CancelScope) -> None:
-        """Until the client closes: then cancel ``on_close`` (the reply streaming to it)."""
+    async def wait_closed(self) -> None:
+        """Return when the client closes its side; what it sends meanwhile is kept for h11."""
         while True:
             try:
                 data = await self.stream.receive_some(RECEIVE_BYTES)
@@ -140,7 +140,6 @@ class HttpConnection:
                 data = b""
             if not data:
                 self.peer_closed = True
-                on_close.cancel()
                 return
             self._held += data
 

@@ -137,15 +137,17 @@ class MockServer:
             stalled=source.fault is FaultKind.SILENT,
         )
         self.counts.start(record)
-        outcome, detail = Outcome.SERVER_ERROR, "server stopped"
+        ending: list[tuple[Outcome, str]] = [(Outcome.SERVER_ERROR, "server stopped")]
+        """How the reply ended, known once it is sent (the server may stop while it cleans up)."""
         try:
-            outcome, detail = await self._play(conn, source, encoder, record)
+            await self._play(conn, source, encoder, record, ending)
         except PeerGone:
-            outcome, detail = Outcome.CLIENT_LEFT, "the connection broke"
+            ending[0] = (Outcome.CLIENT_LEFT, "the connection broke")
         except Exception as exc:
-            outcome, detail = Outcome.SERVER_ERROR, f"{type(exc).__name__}: {exc}"
+            ending[0] = (Outcome.SERVER_ERROR, f"{type(exc).__name__}: {exc}")
             raise
         finally:
+            outcome, detail = ending[0]
             self.counts.finish(record, outcome, detail)
             self._note(
                 f"{encoder.endpoint} {record.model} -> {record.scenario} stream {record.stream}: "
@@ -155,8 +157,13 @@ class MockServer:
         return outcome in (Outcome.COMPLETED, Outcome.ERROR_SENT)
 
     async def _play(
-        self, conn: HttpConnection, source: ReplySource, encoder: ReplyEncoder, record: RequestRecord
-    ) -> tuple[Outcome, str]:
+        self,
+        conn: HttpConnection,
+        source: ReplySource,
+        encoder: ReplyEncoder,
+        record: RequestRecord,
+        ending: list[tuple[Outcome, str]],
+    ) -> None:
         if not encoder.streaming:
             size = max(source.config.mix.sizes) if source.config.mix else source.config.message_size
             if size * source.expected_tokens > MAX_WHOLE_CHARS:
@@ -164,15 +171,22 @@ class MockServer:
                     f"a reply of {source.expected_tokens:,} tokens is too long to send whole: stream it"
                 )
                 await conn.send_whole(error.status, error.content_type, error.body)
-                return Outcome.ERROR_SENT, "too long to send whole"
-        result = (Outcome.CLIENT_LEFT, "the client closed the connection")
-        with trio.CancelScope() as reply_scope:
-            async with trio.open_nursery() as nursery:
-                nursery.start_soon(conn.watch_close, reply_scope)
-                receive = source.start(nursery)
-                result = await self._pump(conn, receive, encoder, record)
-                nursery.cancel_scope.cancel()
-        return result
+                ending[0] = (Outcome.ERROR_SENT, "too long to send whole")
+                return
+        ending[0] = (Outcome.CLIENT_LEFT, "the client closed the connection")
+        async with trio.open_nursery() as nursery:
+            watch = trio.CancelScope()
+            nursery.start_soon(self._watch, conn, watch, nursery.cancel_scope)
+            receive = source.start(nursery)
+            ending[0] = await self._pump(conn, receive, encoder, record)
+            watch.cancel()  # the reply is complete: a close from now on is no early leave
+            nursery.cancel_scope.cancel()
+
+    async def _watch(self, conn: HttpConnection, watch: trio.CancelScope, reply: trio.CancelScope) -> None:
+        """Cancel ``reply`` as soon as the client closes, unless ``watch`` was cancelled first."""
+        with watch:
+            await conn.wait_closed()
+            reply.cancel()
 
     def _stats(self, record: RequestRecord, encoder: ReplyEncoder) -> ReplyStats:
         now = trio.current_time()
@@ -201,7 +215,7 @@ class MockServer:
             head = encoder.head()
             if head:
                 record.bytes_sent += await conn.send_data(head)
-        async with receive:
+        with receive:  # not ``async with``: its checkpoint would take a finished reply for a cancelled one
             async for item in receive:
                 first = item[0]
                 if first.__class__ is Token:
@@ -219,19 +233,18 @@ class MockServer:
                         record.conductor_checksum = message.checksum if markers is None else None
                         stats = self._stats(record, encoder)
                         if streaming:
-                            record.bytes_sent += await conn.send_data(encoder.done(stats))
-                            await conn.end()
+                            record.bytes_sent += await conn.finish(encoder.done(stats))
                         else:
                             whole = encoder.whole("".join(parts), stats)
-                            record.bytes_sent += len(whole.body)
-                            await conn.send_whole(whole.status, whole.content_type, whole.body)
+                            record.bytes_sent += await conn.send_whole(
+                                whole.status, whole.content_type, whole.body
+                            )
                         return Outcome.COMPLETED, ""
                     if isinstance(message, StreamError):
                         if message.error.startswith(CONDUCTOR_RAISED):
                             return Outcome.DROPPED, message.error
                         if streaming:
-                            record.bytes_sent += await conn.send_data(encoder.error(message.error))
-                            await conn.end()
+                            record.bytes_sent += await conn.finish(encoder.error(message.error))
                         else:
                             error = encoder.whole_error(message.error)
                             await conn.send_whole(error.status, error.content_type, error.body)
