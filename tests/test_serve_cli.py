@@ -11,7 +11,7 @@ import sys
 import httpx
 import pytest
 
-from aiway_tui.cli import main
+from aiway_tui.cli.main import main
 
 SERVE = [sys.executable, "-m", "aiway_tui", "serve"]
 

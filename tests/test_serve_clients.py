@@ -23,11 +23,11 @@ import openai
 import pytest
 import trio
 
-from aiway_tui.conductor import stream_lengths, token_pool, token_text
-from aiway_tui.config import RunConfig
-from aiway_tui.faults import FaultKind, FaultSpec, plan_faults
-from aiway_tui.network import NetworkProfile
-from aiway_tui.scenarios import SCENARIOS, get_scenario
+from aiway_tui.core.conductor import stream_lengths, token_pool, token_text
+from aiway_tui.core.config import RunConfig
+from aiway_tui.core.faults import FaultKind, FaultSpec, plan_faults
+from aiway_tui.core.network import NetworkProfile
+from aiway_tui.scenarios.catalogue import SCENARIOS, get_scenario
 from aiway_tui.serve.catalogue import ModelCatalogue
 from aiway_tui.serve.counts import Outcome, ServerCounts
 from aiway_tui.serve.server import MockServer

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..config import RunConfig
-from ..scenarios import Scenario
+from ..core.config import RunConfig
+from ..scenarios.catalogue import Scenario
 
 LATEST = ":latest"
 

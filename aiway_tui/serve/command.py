@@ -14,8 +14,8 @@ from typing import TypeVar
 
 import trio
 
-from ..config import ConfigError, RunConfig
-from ..scenarios import SCENARIOS, Scenario, get_scenario
+from ..core.config import ConfigError, RunConfig
+from ..scenarios.catalogue import SCENARIOS, Scenario, get_scenario
 from .catalogue import ModelCatalogue
 from .server import MockServer
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import trio
 
-from ..conductor import MockConductor
-from ..config import RunConfig
-from ..faults import FaultKind
-from ..network import SimulatedNetwork
-from ..protocol import Item
+from ..core.conductor import MockConductor
+from ..core.config import RunConfig
+from ..core.faults import FaultKind
+from ..core.network import SimulatedNetwork
+from ..core.protocol import Item
 
 
 class ReplyConductor(MockConductor):

@@ -17,8 +17,8 @@ from operator import attrgetter
 import h11
 import trio
 
-from ..faults import CONDUCTOR_RAISED, FaultKind
-from ..protocol import Item, StreamEnd, StreamError, Token
+from ..core.faults import CONDUCTOR_RAISED, FaultKind
+from ..core.protocol import Item, StreamEnd, StreamError, Token
 from .catalogue import ModelCatalogue
 from .counts import Outcome, RequestRecord, ServerCounts
 from .h11_conn import BodyTooLarge, HttpConnection, PeerGone
