@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from ..blackbox.command import add_app_arguments, run_black_box
 from ..core.config import ConfigError, RunConfig
 from ..report.compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
 from ..report.run_report import RunReport, render_summary, render_text, write_json_atomic
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", type=Path, metavar="PATH", help="write the report(s) as JSON")
     _add_overrides(run)
     _add_measurement(run)
+    add_app_arguments(run)
     demo = sub.add_parser("demo", help="run a scenario interactively in this terminal")
     demo.add_argument(
         "scenario", nargs="?", default=None, metavar="NAME", help="start this one (default: pick from a list)"
@@ -332,6 +334,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(args)
         if args.command == "quit-latency":
             return run_quit_latency(args)
+        if args.command == "run" and args.app is not None:
+            _check_output_path(args.json)
+            return run_black_box(args, lambda scenario: _config_for(scenario, args), args.json)
         if args.command == "run":
             if not args.headless and not sys.stdout.isatty():
                 raise UsageError("--visible needs a terminal; leave it out for a headless run")
