@@ -98,3 +98,13 @@ def test_an_app_that_never_draws_is_reported_not_waited_for(monkeypatch: pytest.
     result = run_app_sync(spec)
     assert result.problems == ["the app drew nothing in 1 s"]
     assert result.exit_code != 0  # it was ended, not waited for
+
+
+def test_typed_text_is_seen_only_when_it_appears_once_more() -> None:
+    watch = ScreenWatch(40, 5, MarkerLog(every=10))
+    watch.feed(b"size: lazy zebra\r\n", 1.0)  # a 'z' already on screen is not the echo
+    watch.want("z")
+    watch.feed(b"more text\r\n", 2.0)
+    assert watch.wanted_seen_at is None
+    watch.feed(b"> z", 3.0)
+    assert watch.wanted_seen_at == 3.0

@@ -58,6 +58,12 @@ class TreeSampler:
             self.ended_at = trio.current_time()
             await trio.sleep(SAMPLE_S)
 
+    def rebase(self) -> None:
+        """Count from now: the app's start-up (imports, first layout) is not what the run measures."""
+        self.samples = 0
+        self.rss_first_mb = None
+        self.sample()
+
     @property
     def cpu_avg_percent(self) -> float:
         wall = self.ended_at - self.started_at

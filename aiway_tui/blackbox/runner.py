@@ -36,7 +36,8 @@ REQUEST_S = 20.0
 SETTLE_S = 0.5
 QUIT_S = 10.0
 MARKER_EVERY = 50
-TYPIST_TEXT = "zqxjv"
+TYPIST_TEXT = "zjxwv"
+"""Letters few apps bind to a key (``q`` would quit many)."""
 TYPIST_GAP_S = 0.15
 
 
@@ -180,6 +181,7 @@ async def _drive(
     if exited.is_set() and counts.replies_started == 0:
         result.problems.append("the app exited at once, before it made a request")
         return
+    tree.rebase()
     if spec.send:
         await fd.send_all(spec.send)
     if not await _until(lambda: counts.replies_started > 0 or exited.is_set(), watch, REQUEST_S):
@@ -204,8 +206,7 @@ async def _drive(
 async def _type(fd: trio.lowlevel.FdStream, watch: ScreenWatch, result: AppRunResult) -> None:
     """Type a word a key at a time while the reply streams; time each key to its echo."""
     for i, char in enumerate(TYPIST_TEXT):
-        watch.wanted_text = TYPIST_TEXT[: i + 1]
-        watch.wanted_seen_at = None
+        watch.want(TYPIST_TEXT[: i + 1])
         sent = trio.current_time()
         await fd.send_all(char.encode())
         result.keystrokes_typed += 1
@@ -214,7 +215,7 @@ async def _type(fd: trio.lowlevel.FdStream, watch: ScreenWatch, result: AppRunRe
             result.keystroke.record(watch.wanted_seen_at - sent)
             result.keystrokes_seen += 1
         await trio.sleep(TYPIST_GAP_S)
-    watch.wanted_text = ""
+    watch.want("")
 
 
 async def _quit(

@@ -40,6 +40,8 @@ class ScreenWatch:
     wanted_text: str = ""
     """Typed text the typist waits to see; ``wanted_seen_at`` when it is on screen."""
     wanted_seen_at: float | None = None
+    wanted_before: int = 0
+    """How often ``wanted_text`` was on screen before it was typed: it is seen when that grows."""
     changed: trio.Event = field(default_factory=trio.Event)
     _screen: pyte.Screen = field(init=False)
     _stream: pyte.ByteStream = field(init=False)
@@ -87,5 +89,18 @@ class ScreenWatch:
             last_of[reply] = max(index, last_of.get(reply, -1))
             self.seen[key] = now
             self.delivery.record(max(0.0, now - scheduled))
-        if self.wanted_text and self.wanted_seen_at is None and self.wanted_text in screen_text(rows):
+        if (
+            self.wanted_text
+            and self.wanted_seen_at is None
+            and self.occurrences(self.wanted_text) > self.wanted_before
+        ):
             self.wanted_seen_at = now
+
+    def occurrences(self, text: str) -> int:
+        return screen_text(self._screen.display).count(text)
+
+    def want(self, text: str) -> None:
+        """Wait for ``text`` to appear once more than it is on screen now."""
+        self.wanted_text = text
+        self.wanted_before = self.occurrences(text) if text else 0
+        self.wanted_seen_at = None

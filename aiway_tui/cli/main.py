@@ -23,7 +23,7 @@ from ..scenarios.catalogue import SCENARIOS, Scenario, get_scenario, scenario_na
 from ..scenarios.describe import describe_extras
 from ..scenarios.files import load_scenario_file
 from ..scenarios.metrics import RUN_METRICS
-from ..serve.command import add_serve_parser, run_serve
+from ..serve.command import add_serve_parser, remote_conductors, run_serve
 from ..session.demo import run_demo
 from ..session.runner import SessionOptions, run_session
 from ..ui.host import run_as_guest
@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
         "scenario", nargs="?", default=None, metavar="NAME", help="start this one (default: pick from a list)"
     )
     demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
+    demo.add_argument(
+        "--connect", metavar="URL", help="stream the replies from this server (aiway-tui serve) instead"
+    )
     _add_overrides(demo)
     add_quit_latency_parser(sub)
     add_serve_parser(sub, _add_overrides)
@@ -311,7 +314,12 @@ def _demo(args: argparse.Namespace) -> int:
         get_scenario(args.scenario)
     configs = {s.name: _demo_config(s, args) for s in SCENARIOS}
     _check_output_path(args.json)
-    result = run_as_guest(run_demo, SCENARIOS, configs, args.scenario)
+    demo = (
+        run_demo
+        if args.connect is None
+        else functools.partial(run_demo, conductor_for=remote_conductors(args.connect))
+    )
+    result = run_as_guest(demo, SCENARIOS, configs, args.scenario)
     for report in result.reports:
         print(render_text(report), flush=True)
         print(flush=True)
@@ -353,6 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command is None:
                 args = parser.parse_args(["demo"])
             _check_demo_overrides(args)  # name a bad value before asking for a terminal
+            if args.connect is not None:
+                remote_conductors(args.connect)
             if not sys.stdout.isatty() or not sys.stdin.isatty():
                 raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
             return _demo(args)

@@ -45,9 +45,11 @@ class Ending(enum.Enum):
 class Pipeline:
     """The parts of one run and the root cancel scope that holds them."""
 
-    def __init__(self, config: RunConfig, surface: Surface | None = None) -> None:
+    def __init__(
+        self, config: RunConfig, surface: Surface | None = None, conductor: MockConductor | None = None
+    ) -> None:
         self.config = config
-        self.conductor = MockConductor(config)
+        self.conductor = conductor if conductor is not None else MockConductor(config)
         self.tracker = MessageTracker()
         self.inbox: Inbox
         self.painter: Painter | None = None

@@ -11,12 +11,15 @@ import signal
 import sys
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import trio
 
+from ..core.conductor import MockConductor
 from ..core.config import ConfigError, RunConfig
 from ..scenarios.catalogue import SCENARIOS, Scenario, get_scenario
 from .catalogue import ModelCatalogue
+from .remote_conductor import RemoteConductor
 from .server import MockServer
 
 P = TypeVar("P", bound=argparse.ArgumentParser)
@@ -108,3 +111,15 @@ def run_serve(args: argparse.Namespace, config_for: Callable[[Scenario], RunConf
         flush=True,
     )
     return 0
+
+
+def remote_conductors(url: str) -> Callable[[Scenario, RunConfig], MockConductor]:
+    """``demo --connect URL``: each run's replies come from the server, the scenario named as the model."""
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"--connect {url!r}: expected http://HOST:PORT")
+
+    def conductor(scenario: Scenario, config: RunConfig) -> MockConductor:
+        return RemoteConductor(config, url, scenario.name)
+
+    return conductor

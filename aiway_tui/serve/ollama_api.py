@@ -22,6 +22,9 @@ VERSION = "0.9.0"
 """The Ollama version this server answers as (clients check it is recent enough)."""
 
 NDJSON = "application/x-ndjson"
+PROOF_FIELD = "aiway_tui"
+"""Extra field of the final chunk: the tokens sent and their CRC-32, for our own client to check
+(other clients ignore fields they do not know)."""
 
 
 def error(status: int, message: str) -> WholeResponse:
@@ -127,6 +130,7 @@ class OllamaEncoder:
         )
         if not self._chat:
             final["context"] = []
+        final[PROOF_FIELD] = {"tokens": stats.completion_tokens, "crc32": stats.crc32}
         return final
 
     def done(self, stats: ReplyStats) -> bytes:

@@ -198,6 +198,7 @@ class MockServer:
             total_ns=max(1, int((now - record.started_at) * 1e9)),
             prompt_ns=max(1, int((first - record.started_at) * 1e9)),
             eval_ns=max(1, int((last - first) * 1e9)),
+            crc32=record.crc32,
         )
 
     async def _pump(

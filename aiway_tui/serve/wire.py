@@ -50,6 +50,8 @@ class ReplyStats:
     total_ns: int
     prompt_ns: int
     eval_ns: int
+    crc32: int
+    """CRC-32 of the reply's text as sent (for clients of ours, which check it)."""
 
 
 class ReplyEncoder(Protocol):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import trio
 from textual.pilot import Pilot
 
+from ..core.conductor import MockConductor
 from ..core.config import RunConfig
 from ..core.pace import Pace
 from ..core.pipeline import Ending, Pipeline
@@ -57,6 +58,7 @@ async def run_demo(
     *,
     size: tuple[int, int] | None = None,
     on_ready: Callable[[DemoApp, Pilot[object]], object] | None = None,
+    conductor_for: Callable[[Scenario, RunConfig], MockConductor] | None = None,
 ) -> DemoResult:
     """Show the catalogue (or start ``first``), run what the user picks, until quit."""
     bridge = HostBridge()
@@ -75,7 +77,7 @@ async def run_demo(
         config = configs[scenario.name]
         pace = Pace(config.message_delay_us)
         screen = RunScreen(scenario, config, pace)
-        pipeline = Pipeline(config, screen)
+        pipeline = Pipeline(config, screen, conductor_for(scenario, config) if conductor_for else None)
         pipeline.conductor.pace = pace
         pipeline.consumer.pace = pace
         screen.attach(pipeline)
