@@ -108,3 +108,16 @@ def test_typed_text_is_seen_only_when_it_appears_once_more() -> None:
     assert watch.wanted_seen_at is None
     watch.feed(b"> z", 3.0)
     assert watch.wanted_seen_at == 3.0
+
+
+def test_a_synchronized_frame_is_read_whole_and_the_query_answered() -> None:
+    log = MarkerLog(every=10)
+    log.scheduled[(0, 0)] = 0.5
+    watch = ScreenWatch(40, 5, log)
+    assert watch.feed(b"\x1b[?2026$p", 0.9) == b"\x1b[?2026;2$y"  # we say we support mode 2026
+    watch.feed(b"\x1b[?2026h" + marker_word(0, 0).encode(), 1.0)
+    assert watch.seen == {}  # mid-frame: a terminal shows nothing of it yet
+    watch.feed(b" rest of the frame\x1b[?2026l", 2.0)
+    assert watch.seen == {(0, 0): 2.0}
+    assert watch.sync_frames == 1
+    assert watch.screen_updates == 1

@@ -13,6 +13,7 @@ from ..scenarios.catalogue import Scenario, get_scenario
 from . import report
 from .keys import KeyError_, parse_keys
 from .runner import AppNotFound, AppRunSpec, run_app_sync
+from .side_by_side import render_side_by_side, run_in_process
 
 
 def add_app_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +23,11 @@ def add_app_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--send", default="", metavar="KEYS", help='keys to send first, e.g. "hello<Enter>"')
     group.add_argument("--quit-keys", default="q", metavar="KEYS", help="keys that quit the app (q; ctrl+c)")
     group.add_argument("--typist", action="store_true", help="type while it streams; time each echo")
+    group.add_argument(
+        "--beside-in-process",
+        action="store_true",
+        help="then run the scenario in our own app in process, and print both side by side",
+    )
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -54,6 +60,12 @@ def run_black_box(
     except AppNotFound as exc:
         raise ConfigError(str(exc)) from None
     print(report.render_text(result), flush=True)
+    payload = report.as_dict(result)
+    if args.beside_in_process:
+        inside = run_in_process(scenario, spec.config)
+        print(flush=True)
+        print(render_side_by_side(inside, result), flush=True)
+        payload["in_process"] = inside.as_dict()
     if json_path is not None:
-        write_json_atomic(json_path, report.as_dict(result))
+        write_json_atomic(json_path, payload)
     return 0 if report.passed(result) else 1

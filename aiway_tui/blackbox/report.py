@@ -38,10 +38,11 @@ def results_of(result: AppRunResult) -> dict[str, float]:
         out["markers_drawn_pct"] = 100.0 * seen / result.markers_sent if result.markers_sent else 0.0
         out["markers_out_of_order"] = float(watch.out_of_order)
         out["markers_out_of_order_pct"] = 100.0 * watch.out_of_order / seen if seen else 0.0
-        span = (watch.last_output_at or 0.0) - (watch.first_output_at or 0.0)
-        out["screen_updates"] = float(watch.updates)
-        out["screen_updates_per_s"] = watch.updates / span if span > 0 else 0.0
-        out["bytes_per_s"] = watch.bytes_read / span if span > 0 else 0.0
+        span = result.stream_s
+        out["screen_updates"] = float(watch.screen_updates)
+        out["screen_updates_per_s"] = result.stream_updates / span if span > 0 else 0.0
+        out["synchronized_frames"] = float(watch.sync_frames)
+        out["bytes_per_s"] = result.stream_bytes / span if span > 0 else 0.0
         if watch.delivery.count:
             d = watch.delivery.summary()
             out["delivery_p50_ms"], out["delivery_p99_ms"], out["delivery_max_ms"] = (
@@ -106,8 +107,11 @@ def render_text(result: AppRunResult) -> str:
     watch = result.watch
     if watch is not None:
         lines.append(
-            f"  Screen: {watch.updates} updates, {results.get('screen_updates_per_s', 0):.1f}/s, "
-            f"{results.get('bytes_per_s', 0) / 1024:,.1f} KB/s, {watch.bytes_read:,} bytes in all"
+            f"  Screen: {watch.screen_updates} updates"
+            f"{' (synchronized frames)' if watch.sync_frames else ''}, "
+            f"{results.get('screen_updates_per_s', 0):.1f}/s and "
+            f"{results.get('bytes_per_s', 0) / 1024:,.1f} KB/s while streaming ({result.stream_s:.2f} s), "
+            f"{watch.bytes_read:,} bytes in all"
         )
         lines.append(
             f"  Markers drawn: {len(watch.seen)} of {result.markers_sent} "

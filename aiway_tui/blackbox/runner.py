@@ -36,8 +36,8 @@ REQUEST_S = 20.0
 SETTLE_S = 0.5
 QUIT_S = 10.0
 MARKER_EVERY = 50
-TYPIST_TEXT = "zjxwv"
-"""Letters few apps bind to a key (``q`` would quit many)."""
+TYPIST_TEXT = "ZJXWV"
+"""Capitals few apps bind to a key (``q`` would quit many) and few replies hold."""
 TYPIST_GAP_S = 0.15
 
 
@@ -72,6 +72,9 @@ class AppRunResult:
     keystrokes_typed: int = 0
     keystrokes_seen: int = 0
     stream_s: float = 0.0
+    """From the first request to the last reply's end (and its last frames): the rates' span."""
+    stream_updates: int = 0
+    stream_bytes: int = 0
     quit_to_restored_ms: float | None = None
     quit_to_exit_ms: float | None = None
     exit_code: int | None = None
@@ -110,7 +113,9 @@ async def _read(fd: trio.lowlevel.FdStream, watch: ScreenWatch, done: trio.Event
                 return
             if not data:
                 return
-            watch.feed(data, trio.current_time())
+            answer = watch.feed(data, trio.current_time())
+            if answer:
+                await fd.send_all(answer)
     finally:
         done.set()
 
@@ -187,6 +192,7 @@ async def _drive(
     if not await _until(lambda: counts.replies_started > 0 or exited.is_set(), watch, REQUEST_S):
         result.problems.append(f"the app made no request in {REQUEST_S:g} s (does it need --send?)")
     stream_from = trio.current_time()
+    updates_from, bytes_from = watch.screen_updates, watch.bytes_read
     if counts.replies_started and spec.typist:
         await _type(fd, watch, result)
     if counts.replies_started:
@@ -194,8 +200,10 @@ async def _drive(
             await counts.wait_idle()
         if deadline.cancelled_caught:
             result.problems.append(f"the reply was still streaming after {spec.config.time_limit_s:g} s")
-        result.stream_s = trio.current_time() - stream_from
         await _until(lambda: False, watch, SETTLE_S)  # the last frames reach the screen
+        result.stream_s = trio.current_time() - stream_from
+        result.stream_updates = watch.screen_updates - updates_from
+        result.stream_bytes = watch.bytes_read - bytes_from
     if exited.is_set():
         result.problems.append("the app exited before the quit keys")
         return

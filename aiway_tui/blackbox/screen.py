@@ -20,6 +20,11 @@ from ..serve.markers import MarkerLog, markers_on, screen_text
 FRAME_GAP_S = 0.004
 ALT_SCREEN_ON = b"\x1b[?1049h"
 ALT_SCREEN_OFF = b"\x1b[?1049l"
+SYNC_QUERY = b"\x1b[?2026$p"
+SYNC_SUPPORTED = b"\x1b[?2026;2$y"
+"""The answer of a terminal with synchronized output (mode 2026), as kitty, WezTerm and others answer."""
+SYNC_START = b"\x1b[?2026h"
+SYNC_END = b"\x1b[?2026l"
 
 
 @dataclass(slots=True)
@@ -42,7 +47,10 @@ class ScreenWatch:
     wanted_seen_at: float | None = None
     wanted_before: int = 0
     """How often ``wanted_text`` was on screen before it was typed: it is seen when that grows."""
+    sync_frames: int = 0
+    """Frames the app drew as synchronized updates; when it does, these are its screen updates."""
     changed: trio.Event = field(default_factory=trio.Event)
+    _in_sync: bool = False
     _screen: pyte.Screen = field(init=False)
     _stream: pyte.ByteStream = field(init=False)
     _tail: bytes = b""
@@ -56,7 +64,12 @@ class ScreenWatch:
     def display(self) -> list[str]:
         return list(self._screen.display)
 
-    def feed(self, data: bytes, now: float) -> None:
+    @property
+    def screen_updates(self) -> int:
+        return self.sync_frames if self.sync_frames else self.updates
+
+    def feed(self, data: bytes, now: float) -> bytes:
+        """Take what the app wrote; returns what the terminal answers (to its queries)."""
         self.bytes_read += len(data)
         if self.first_output_at is None:
             self.first_output_at = now
@@ -70,9 +83,15 @@ class ScreenWatch:
             self.left_alt_screen_at = now
         self._tail = data[-16:]
         self._stream.feed(data)
-        self._look(now)
+        start, end = window.rfind(SYNC_START), window.rfind(SYNC_END)
+        self.sync_frames += window.count(SYNC_END) - (1 if SYNC_END in window[:16] else 0)
+        if start >= 0 or end >= 0:
+            self._in_sync = start > end
+        if not self._in_sync:  # within a synchronized frame the screen is not shown until its end
+            self._look(now)
         self.changed.set()
         self.changed = trio.Event()
+        return SYNC_SUPPORTED if SYNC_QUERY in window and SYNC_QUERY not in window[:16] else b""
 
     def _look(self, now: float) -> None:
         rows = self._screen.display
