@@ -76,7 +76,8 @@ class ScreenWatch:
         if self.last_output_at is None or now - self.last_output_at > FRAME_GAP_S:
             self.updates += 1
         self.last_output_at = now
-        window = self._tail + data
+        before = self._tail
+        window = before + data
         if ALT_SCREEN_ON in window:
             self.entered_alt_screen = True
         if ALT_SCREEN_OFF in window and self.left_alt_screen_at is None:
@@ -84,14 +85,14 @@ class ScreenWatch:
         self._tail = data[-16:]
         self._stream.feed(data)
         start, end = window.rfind(SYNC_START), window.rfind(SYNC_END)
-        self.sync_frames += window.count(SYNC_END) - (1 if SYNC_END in window[:16] else 0)
+        self.sync_frames += window.count(SYNC_END) - before.count(SYNC_END)
         if start >= 0 or end >= 0:
             self._in_sync = start > end
         if not self._in_sync:  # within a synchronized frame the screen is not shown until its end
             self._look(now)
         self.changed.set()
         self.changed = trio.Event()
-        return SYNC_SUPPORTED if SYNC_QUERY in window and SYNC_QUERY not in window[:16] else b""
+        return SYNC_SUPPORTED if window.count(SYNC_QUERY) > before.count(SYNC_QUERY) else b""
 
     def _look(self, now: float) -> None:
         rows = self._screen.display
