@@ -12,6 +12,7 @@ import dataclasses
 import json
 import shutil
 import socket
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -401,17 +402,22 @@ async def test_a_client_that_leaves_mid_stream_frees_its_reply_at_once() -> None
 
 async def test_fifty_concurrent_streams_all_exact() -> None:
     config = get_scenario("conversations").config.with_overrides(
-        message_count=50 * 300, streams=50, conversations=1, message_delay_us=5_000
+        message_count=50 * 500, streams=50, conversations=1, message_delay_us=5_000
     )
     catalogue = _one("conversations", config)
     server = MockServer(catalogue)
     results: list[tuple[int, str]] = []
+    all_ready = threading.Barrier(50)
+    """Every client asks at once, however late its thread started on a busy machine."""
 
     def ollama_reply(c: Clients) -> str:
+        all_ready.wait(timeout=30)
         return _ollama_chat(c, "conversations")[0]
 
     def openai_reply(c: Clients) -> str:
-        chunks = c.openai().chat.completions.create(
+        client = c.openai()
+        all_ready.wait(timeout=30)
+        chunks = client.chat.completions.create(
             model="conversations",
             messages=PROMPT,
             stream=True,
@@ -438,7 +444,7 @@ async def test_fifty_concurrent_streams_all_exact() -> None:
     assert counts["replies_completed"] == 50, counts
     assert counts["checksum_mismatches"] == 0
     assert counts["peak_active"] == 50
-    assert counts["tokens_sent"] == 50 * 300
+    assert counts["tokens_sent"] == 50 * 500
     by_crc = {r.crc32: r for r in server.counts.finished}
     for _, text in results:
         record = by_crc[zlib.crc32(text.encode())]
