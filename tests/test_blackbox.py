@@ -121,3 +121,18 @@ def test_a_synchronized_frame_is_read_whole_and_the_query_answered() -> None:
     assert watch.seen == {(0, 0): 2.0}
     assert watch.sync_frames == 1
     assert watch.screen_updates == 1
+
+
+@needs_curl
+def test_the_typist_times_each_echo_of_a_real_terminal(tmp_path: Path) -> None:
+    """The pty's own line discipline echoes what is typed while a (quiet) client streams."""
+    script = 'echo ready; curl -sN "$0/api/generate" -d "$1" > /dev/null; read line'
+    app = f"sh -c {shlex.quote(script)} {{url}} {shlex.quote(BODY)}"
+    scenario = get_scenario("cpu-streaming")
+    config = scenario.config.with_overrides(message_count=150, idle_s=0.0)  # 3 s at 50 tok/s
+    result = run_app_sync(AppRunSpec(scenario, config, app, quit_keys=b"\r", typist=True))
+    assert result.problems == []
+    assert result.keystrokes_typed == result.keystrokes_seen == len(runner.TYPIST_TEXT)
+    summary = result.keystroke.summary()
+    assert 0 < summary.min_ms <= summary.p99_ms < 1000
+    assert result.quit_to_exit_ms is not None

@@ -478,3 +478,25 @@ async def test_curl_streams_both_protocols() -> None:
     assert events[-1] == b"[DONE]"
     chunks = [json.loads(e) for e in events[:-1]]
     assert "".join(c["choices"][0]["delta"].get("content", "") for c in chunks) == _expected(config)
+
+
+async def test_the_model_information_endpoints_answer_as_ollama_does() -> None:
+    catalogue = _catalogue(message_count=50, message_delay_us=0)
+
+    def client(c: Clients) -> tuple[Any, Any, int, str, Any]:
+        shown = c.ollama().show("rapid-tokens:latest")
+        with httpx.Client(base_url=c.url, timeout=10) as h:
+            version = h.get("/api/version").json()
+            head = h.head("/").status_code
+            root = h.get("/").text
+        loaded = c.ollama().chat(model="rapid-tokens")  # no messages: Ollama's "load the model"
+        return shown, version, head, root, loaded
+
+    (shown, version, head, root, loaded), server = await _with_server(catalogue, client)
+    assert shown.details.family == "aiway-tui"
+    assert "completion" in shown.capabilities
+    assert version["version"].count(".") == 2
+    assert head == 200
+    assert root == "Ollama is running"
+    assert loaded.done_reason == "load"
+    assert server.counts.replies_started == 0

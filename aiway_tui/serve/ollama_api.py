@@ -63,7 +63,7 @@ def require_model(request: dict[str, Any]) -> str:
 def chat_prompt(request: dict[str, Any]) -> str | None:
     """The prompt text of a chat request; ``None``: no messages (Ollama's "load the model")."""
     messages = request.get("messages")
-    if messages is None:
+    if messages is None or messages == []:
         return None
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         raise OllamaRequestError(400, "messages must be a list of objects")
