@@ -81,7 +81,8 @@ class AppRunResult:
     started_at: float = 0.0
 
 
-def _environment(url: str, rows: int, columns: int) -> dict[str, str]:
+def _environment(url: str) -> dict[str, str]:
+    """The variables Ollama and OpenAI clients read, each in the form its clients expect."""
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env.update(
         TERM="xterm-256color",
@@ -131,9 +132,9 @@ async def _until(predicate: Any, watch: ScreenWatch, within_s: float) -> bool:
 
 
 async def run_app(spec: AppRunSpec) -> AppRunResult:
-    catalogue = ModelCatalogue([(s, spec.config if s is spec.scenario else s.config) for s in SCENARIOS]
-                               if spec.scenario in SCENARIOS else [(spec.scenario, spec.config)],
-                               fixed=spec.scenario.name)  # fmt: skip
+    # Every scenario is listed (for clients that check the model list); every request plays the run's.
+    others = [(s, s.config) for s in SCENARIOS if s.name != spec.scenario.name]
+    catalogue = ModelCatalogue([(spec.scenario, spec.config), *others], fixed=spec.scenario.name)
     markers = MarkerLog(spec.marker_every)
     server = MockServer(catalogue, markers=markers)
     result = AppRunResult(spec, [])
@@ -146,7 +147,7 @@ async def run_app(spec: AppRunSpec) -> AppRunResult:
                 result.argv[0],
                 result.argv[1:],
                 dimensions=(spec.rows, spec.columns),
-                env=_environment(server.url, spec.rows, spec.columns),
+                env=_environment(server.url),
             )
         except pexpect.ExceptionPexpect as exc:
             raise AppNotFound(f"--app: cannot run {result.argv[0]!r}: {exc}") from None

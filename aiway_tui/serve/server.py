@@ -13,6 +13,7 @@ import itertools
 import traceback
 from collections.abc import Callable
 from operator import attrgetter
+from typing import cast
 
 import h11
 import trio
@@ -219,11 +220,12 @@ class MockServer:
         with receive:  # not ``async with``: its checkpoint would take a finished reply for a cancelled one
             async for item in receive:
                 first = item[0]
-                if first.__class__ is Token:
+                if first.__class__ is Token:  # the conductor sends tokens in items of their own
+                    last = cast(Token, item[-1])
                     texts: list[str] = list(map(_TEXT, item))
                     if markers is not None:
                         markers.substitute(record.number, texts, first.seq, list(map(_SCHEDULED, item)))
-                    record.add_tokens(texts, first.seq, item[-1].seq, trio.current_time())  # type: ignore[union-attr]
+                    record.add_tokens(texts, first.seq, last.seq, trio.current_time())
                     if streaming:
                         record.bytes_sent += await conn.send_data(encoder.tokens(texts))
                     else:
