@@ -26,7 +26,7 @@ async def test_the_pipeline_verifies_every_stream_it_gets_from_the_server() -> N
     server = MockServer(ModelCatalogue([(scenario, config)]))
     async with trio.open_nursery() as nursery:
         await nursery.start(server.serve)
-        pipeline = Pipeline(config, None, RemoteConductor(config, server.url, scenario.name))
+        pipeline = Pipeline(config, None, conductor=RemoteConductor(config, server.url, scenario.name))
         with trio.fail_after(60):
             ending = await pipeline.run()
         nursery.cancel_scope.cancel()
@@ -46,7 +46,7 @@ async def test_a_stream_error_from_the_server_reaches_the_tracker_as_one() -> No
     server = MockServer(ModelCatalogue([(scenario, config)]))
     async with trio.open_nursery() as nursery:
         await nursery.start(server.serve)
-        pipeline = Pipeline(config, None, RemoteConductor(config, server.url, scenario.name))
+        pipeline = Pipeline(config, None, conductor=RemoteConductor(config, server.url, scenario.name))
         with trio.fail_after(60):
             await pipeline.run()
         nursery.cancel_scope.cancel()

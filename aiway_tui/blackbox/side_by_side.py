@@ -13,7 +13,8 @@ from __future__ import annotations
 from ..core.config import RunConfig
 from ..report.run_report import RunReport
 from ..scenarios.catalogue import Scenario
-from ..session.runner import SessionOptions, run_session
+from ..session.hosting import SessionOptions
+from ..session.runner import run_session
 from ..ui.host import run_as_guest
 from .report import results_of
 from .runner import AppRunResult
