@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from ..blackbox.command import add_app_arguments, run_black_box
 from ..core.config import ConfigError, RunConfig
 from ..report.compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
 from ..report.run_report import RunReport, render_summary, render_text, write_json_atomic
@@ -23,6 +24,7 @@ from ..scenarios.catalogue import SCENARIOS, Scenario, get_scenario, scenario_na
 from ..scenarios.describe import describe_extras
 from ..scenarios.files import load_scenario_file
 from ..scenarios.metrics import RUN_METRICS
+from ..serve.command import add_serve_parser, remote_conductors, run_serve
 from ..session.demo import INTERACTIVE, run_demo
 from ..session.hosting import SessionOptions
 from ..session.runner import run_session
@@ -112,14 +114,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_overrides(run)
     add_target_options(run)
     _add_measurement(run)
+    add_app_arguments(run)
     demo = sub.add_parser("demo", help="run a scenario interactively in this terminal")
     demo.add_argument(
         "scenario", nargs="?", default=None, metavar="NAME", help="start this one (default: pick from a list)"
     )
     demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
+    demo.add_argument(
+        "--connect", metavar="URL", help="stream the replies from this server (aiway-tui serve) instead"
+    )
     _add_overrides(demo)
     add_target_options(demo)
     add_quit_latency_parser(sub)
+    add_serve_parser(sub, _add_overrides)
     bench = sub.add_parser("bench", help="side-by-side benchmark: channel limit, pipeline, app, naive peer")
     bench.add_argument(
         "--scale", type=_number, help="fraction of the full token counts (default 1; not with --targets)"
@@ -329,7 +336,12 @@ def _demo(args: argparse.Namespace) -> int:
     target, feed = target_of(args, whole_app=False)
     _check_output_path(args.json)
     options = dataclasses.replace(INTERACTIVE, target=target, feed=feed)
-    result = run_as_guest(run_demo, SCENARIOS, configs, args.scenario, options)
+    demo = (
+        run_demo
+        if args.connect is None
+        else functools.partial(run_demo, conductor_for=remote_conductors(args.connect))
+    )
+    result = run_as_guest(demo, SCENARIOS, configs, args.scenario, options)
     for report in result.reports:
         print(render_text(report), flush=True)
         print(flush=True)
@@ -352,10 +364,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_targets() if args.targets else _list(args)
         if args.command == "quit-latency":
             return run_quit_latency(args)
+        if args.command == "run" and args.app is not None:
+            _check_output_path(args.json)
+            return run_black_box(args, lambda scenario: _config_for(scenario, args), args.json)
         if args.command == "run":
             if not args.headless and not sys.stdout.isatty():
                 raise UsageError("--visible needs a terminal; leave it out for a headless run")
             return _run(args, list(args.scenarios), SessionOptions(headless=args.headless))
+        if args.command == "serve":
+            return run_serve(args, lambda scenario: _config_for(scenario, args))
         if args.command == "bench":
             return _bench(args)
         if args.command == "compare":
@@ -367,6 +384,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args = parser.parse_args(["demo"])
             _check_demo_overrides(args)  # name a bad value before asking for a terminal
             target_of(args, whole_app=False)
+            if args.connect is not None:
+                remote_conductors(args.connect)
             if not sys.stdout.isatty() or not sys.stdin.isatty():
                 raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
             return _demo(args)

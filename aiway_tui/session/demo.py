@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import trio
 from textual.pilot import Pilot
 
+from ..core.conductor import MockConductor
 from ..core.config import RunConfig
 from ..core.pace import Pace
 from ..core.painter import Surface
@@ -58,6 +59,7 @@ async def run_demo(
     *,
     size: tuple[int, int] | None = None,
     on_ready: Callable[[DemoApp, Pilot[object]], object] | None = None,
+    conductor_for: Callable[[Scenario, RunConfig], MockConductor] | None = None,
 ) -> DemoResult:
     """Show the catalogue (or start ``first``), run what the user picks, until quit."""
     source = None if options.target is None else resolve_target(options.target)
@@ -96,7 +98,14 @@ async def run_demo(
             target = source.build(config.scrollback).target
             screen = RunScreen(scenario, config, pace, view=target.widget)
             surface = TargetSurface(source.name, target, bridge, app, screen.show_frame)
-        pipeline = Pipeline(config, surface, feed=options.feed, pace=pace, probes=options.probes)
+        pipeline = Pipeline(
+            config,
+            surface,
+            feed=options.feed,
+            pace=pace,
+            probes=options.probes,
+            conductor=conductor_for(scenario, config) if conductor_for else None,
+        )
         screen.attach(pipeline)
         app.show_pipeline(pipeline, screen)
         await bridge.call(app.show_run(screen), _app_context(app))
