@@ -25,6 +25,7 @@ from textual.widgets import Static
 from .assets import stylesheets
 from .config import RunConfig
 from .pipeline import Pipeline
+from .report_output import Output, OutputWriteError
 from .scenarios import Scenario
 from .screens import HelpScreen, RunScreen, StartScreen
 from .terminal_driver import prompt_exit
@@ -155,10 +156,15 @@ class DemoApp(App[None]):
 
     def action_save_screenshot(self) -> None:
         folder = screenshot_dir()
+        stamp = time.strftime("%Y-%m-%dT%H_%M_%S") + f"_{time.time_ns() // 1000 % 1_000_000:06d}"
+        path = folder / f"aiway-tui_{stamp}.svg"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = Path(self.save_screenshot(path=str(folder)))
+            Output("screenshot", str(path)).write_text(self.export_screenshot())
         except OSError as exc:
+            self.notify(f"Screenshot not saved: {exc}", severity="error", timeout=6)
+            return
+        except OutputWriteError as exc:
             self.notify(f"Screenshot not saved: {exc}", severity="error", timeout=6)
             return
         self.screenshots.append(path)

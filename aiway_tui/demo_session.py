@@ -30,7 +30,7 @@ from .scenarios import Scenario, get_scenario
 from .screens import RunScreen
 from .session import SessionOptions
 
-_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 INTERACTIVE = SessionOptions(headless=False, interactive=True)
 

@@ -7,7 +7,6 @@ Exit codes follow the criteria: 0 all passed, 1 one failed, 2 bad usage,
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ from .config import ConfigError
 from .quit_latency import INTERACTIVE, QuitTrial, build_in_process_report, plan_trials, run_trials
 from .quit_moments import MIX, moment_names, moments_for
 from .quit_report import QuitLatencyReport, Trial, render_quit_text
-from .report import write_json_atomic
+from .report_output import OutputWriteError, output_for
 from .scenarios import get_scenario
 
 P = TypeVar("P", bound=argparse.ArgumentParser)
@@ -76,12 +75,6 @@ def _check(args: argparse.Namespace) -> int:
         raise ConfigError(f"--warmup {args.warmup} is out of range (0..{MAX_TRIALS})")
     if args.seed < 0:
         raise ConfigError(f"--seed {args.seed} is out of range (>= 0)")
-    if args.json is not None:
-        parent = args.json.resolve().parent
-        if not parent.is_dir():
-            raise ConfigError(f"--json {args.json}: folder {parent} does not exist")
-        if not os.access(parent, os.W_OK):
-            raise ConfigError(f"--json {args.json}: not writable")
     return int(trials)
 
 
@@ -110,6 +103,10 @@ def run_quit_latency(args: argparse.Namespace) -> int:
     scenario = get_scenario(args.scenario)
     moments = moments_for(args.moment)
     trials_asked = _check(args)
+    json_out = output_for("--json", args.json)
+    if json_out is not None:
+        json_out.check()
+    text_out = sys.stderr if json_out is not None and json_out.is_stdout else sys.stdout
     for moment in moments:  # every moment's config is valid on this scenario, before any trial runs
         try:
             moment.config(scenario.config)
@@ -152,9 +149,13 @@ def run_quit_latency(args: argparse.Namespace) -> int:
                 raise
             interrupted = True
         report = build_in_process_report(scenario, args.moment, args.seed, trials_asked, done, args.warmup)
-    print(render_quit_text(report), flush=True)
-    if args.json is not None:
-        write_json_atomic(args.json, report.as_dict())
+    print(render_quit_text(report), file=text_out, flush=True)
+    if json_out is not None:
+        try:
+            json_out.write_json(report.as_dict())
+        except OutputWriteError as exc:
+            print(f"aiway-tui: error: {exc}", file=sys.stderr)
+            return EXIT_INTERRUPTED if interrupted else 1
     if interrupted:
         return EXIT_INTERRUPTED
     return 0 if report.passed else 1

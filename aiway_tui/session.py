@@ -24,7 +24,7 @@ from .pipeline import Pipeline
 from .report import RunReport, build_report
 from .scenarios import Scenario
 
-_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class SessionOptions:
     interactive: bool = False
     """Keep painting after the stream completes, until the user quits."""
     handle_signals: bool = True
-    """Route SIGINT and SIGTERM to the quit path (only in the main thread)."""
+    """Route SIGINT, SIGTERM and SIGHUP to the quit path (only in the main thread)."""
 
 
 def status_line(pipeline: Pipeline) -> Callable[[], str]:

@@ -14,7 +14,7 @@ import pytest
 
 from aiway_tui.cli import main
 from aiway_tui.config import ConfigError, RunConfig
-from aiway_tui.report import write_json_atomic
+from aiway_tui.report_output import Output
 from aiway_tui.testing import usage_error_line
 
 BAD_ARGV: list[tuple[list[str], str]] = [
@@ -187,15 +187,18 @@ def test_the_writability_probe_leaves_nothing_behind(tmp_path: Path) -> None:
     assert json.loads(target.read_text())["results"]["tokens_received"] == 20
 
 
-class _Unserializable:
-    pass
-
-
 def test_an_interrupted_write_keeps_the_old_report_whole(tmp_path: Path) -> None:
     target = tmp_path / "report.json"
-    write_json_atomic(target, {"run": 1})
-    # The payload fails halfway through serialization: json.dump has written part of it.
-    with pytest.raises(TypeError):
-        write_json_atomic(target, {"run": 2, "results": list(range(1000)), "bad": _Unserializable()})
+    output = Output("--json", str(target))
+    output.write_json({"run": 1})
+    # The write is interrupted halfway: part of the new text has reached the temp file.
+
+    def interrupted_write() -> None:
+        with output.open() as stream:
+            stream.write('{"run": 2, "results": [1, 2')
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_write()
     assert json.loads(target.read_text()) == {"run": 1}
     assert os.listdir(tmp_path) == ["report.json"]
