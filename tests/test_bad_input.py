@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from aiway_tui.cli import main
-from aiway_tui.config import ConfigError, RunConfig
-from aiway_tui.report_output import Output
+from aiway_tui.cli.main import main
+from aiway_tui.core.config import ConfigError, RunConfig
+from aiway_tui.report.output import Output
 from aiway_tui.testing import usage_error_line
 
 BAD_ARGV: list[tuple[list[str], str]] = [

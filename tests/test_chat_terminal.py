@@ -15,8 +15,8 @@ import time
 import pexpect
 import pyte
 
-from aiway_tui.conductor import token_pool, token_text
-from aiway_tui.scenarios import get_scenario
+from aiway_tui.core.conductor import token_pool, token_text
+from aiway_tui.scenarios.catalogue import get_scenario
 
 COLS, ROWS = 90, 60
 CHECKS = 20

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from aiway_tui.cli import main
-from aiway_tui.compare import METRICS, judge
+from aiway_tui.cli.main import main
+from aiway_tui.report.compare import METRICS, judge
 
 BASE_RESULTS = {
     "tokens_per_s": 100_000.0,

@@ -1,0 +1,394 @@
+"""The ``aiway-tui`` command: list, run and demo scenarios; measure quit latency.
+
+Exit codes: 0 every criterion passed, 1 one failed (or the run failed, or
+an output could not be written), 2 bad usage (one line, no traceback),
+129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM, 141 standard output or
+error closed early.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from ..core.config import ConfigError, RunConfig
+from ..report.compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
+from ..report.metric_names import unknown_metrics
+from ..report.output import Output, OutputPathError, OutputWriteError, output_for
+from ..report.run_report import RunReport, render_summary, render_text
+from ..scenarios.catalogue import SCENARIOS, Scenario, get_scenario, scenario_names
+from ..scenarios.describe import describe_extras
+from ..scenarios.files import load_scenario_file
+from ..session.demo import run_demo
+from ..session.runner import SessionOptions, run_session
+from ..ui.host import run_as_guest
+from .broken_pipe import silence_standard_streams
+from .instruments import Measurement, ProfilerMissing
+from .quit_command import add_quit_latency_parser, run_quit_latency
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+_SIGNAL_EXIT = {"SIGINT": 130, "SIGTERM": 143, "SIGHUP": 129}
+
+
+class UsageError(Exception):
+    """Bad usage: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        if not text.isascii():
+            raise ValueError(text)
+        return int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _number(text: str) -> float:
+    try:
+        if not text.isascii():
+            raise ValueError(text)
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def _add_overrides(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("overrides (default: the scenario's own)")
+    group.add_argument("--count", type=_positive_int, help="tokens to stream in all")
+    group.add_argument("--size", type=_positive_int, help="characters per token")
+    group.add_argument(
+        "--delay-us", type=_number, help="schedule: microseconds between tokens (0: as fast as possible)"
+    )
+    group.add_argument(
+        "--batch", type=_positive_int, help="messages per channel item (1: one each, 0: adaptive)"
+    )
+    group.add_argument("--buffer", type=_positive_int, help="channel capacity, in items")
+    group.add_argument("--streams", type=_positive_int, help="assistant replies the tokens are split over")
+    group.add_argument("--consumer-delay-us", type=_number, help="slow consumer: microseconds per message")
+    group.add_argument("--fps", type=_positive_int, help="most frames painted per second (1..240)")
+    group.add_argument("--scrollback", type=_positive_int, help="transcript rows kept")
+    group.add_argument("--time-limit", type=_number, help="deadline in seconds; past it the run is cancelled")
+    group.add_argument("--seed", type=_positive_int, help="seed for the deterministic token text")
+    group.add_argument("--conversations", type=_positive_int, help="conversations streaming at once")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aiway-tui",
+        description="Stress a streaming chat TUI: Trio pipeline, Textual rendering, measured.",
+    )
+    parser.add_argument("--version", action="version", version=f"aiway-tui {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.add_parser("list", help="show the scenarios, their parameters and criteria")
+    run = sub.add_parser("run", help="run scenarios and report (headless by default)")
+    run.add_argument("scenarios", nargs="*", metavar="NAME", help="scenario names, or 'all'")
+    run.add_argument(
+        "--scenario-file",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a scenario from a TOML file (repeatable; see stress/scenarios/)",
+    )
+    run.add_argument("--headless", action="store_true", default=True, help="no terminal output (the default)")
+    run.add_argument("--visible", dest="headless", action="store_false", help="show the app while it runs")
+    run.add_argument("--json", type=Path, metavar="PATH", help="write the report(s) as JSON")
+    _add_overrides(run)
+    _add_measurement(run)
+    demo = sub.add_parser("demo", help="run a scenario interactively in this terminal")
+    demo.add_argument(
+        "scenario", nargs="?", default=None, metavar="NAME", help="start this one (default: pick from a list)"
+    )
+    demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
+    _add_overrides(demo)
+    add_quit_latency_parser(sub)
+    bench = sub.add_parser("bench", help="side-by-side benchmark: channel limit, pipeline, app, naive peer")
+    bench.add_argument(
+        "--scale", type=_number, default=1.0, help="fraction of the full token counts (default 1)"
+    )
+    bench.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
+    comp = sub.add_parser("compare", help="compare two JSON reports; exit 1 on a regression")
+    comp.add_argument("base", type=Path, metavar="BASE.json")
+    comp.add_argument("new", type=Path, metavar="NEW.json")
+    comp.add_argument(
+        "--tolerance",
+        type=_number,
+        default=DEFAULT_TOLERANCE_PCT,
+        metavar="PCT",
+        help=f"allowed worsening, percent of the base value (default {DEFAULT_TOLERANCE_PCT:g})",
+    )
+    return parser
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from ..bench.runner import render_bench, run_bench
+
+    if not 0.0001 <= args.scale <= 10:
+        raise UsageError(f"--scale {args.scale:g} is out of range (0.0001..10)")
+    json_out = checked_outputs(output_for("--json", args.json))[0]
+    result = run_bench(args.scale, progress=lambda text: print(f"bench: {text}", file=sys.stderr, flush=True))
+    print(render_bench(result), file=report_stream(json_out))
+    return write_outputs([(json_out, result.as_dict())], EXIT_OK)
+
+
+def _add_measurement(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("measurement")
+    group.add_argument("--samples", type=Path, metavar="PATH", help="write a JSONL time series (~10 Hz)")
+    group.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    group.add_argument("--profile", type=Path, metavar="PATH", help="write a pyinstrument HTML profile")
+    group.add_argument(
+        "--trace-memory", action="store_true", help="print the top allocation sites (tracemalloc) at the end"
+    )
+    group.add_argument(
+        "--no-probes",
+        dest="probes",
+        action="store_false",
+        help="no resource sampler or UI lag probe (to measure what measuring costs)",
+    )
+
+
+def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
+    if args.size is not None and scenario.config.mix is not None:
+        raise ConfigError(
+            f"--size does not apply to {scenario.name}: its token sizes come from its mix "
+            f"({', '.join(map(str, scenario.config.mix.sizes))} chars)"
+        )
+    return scenario.config.with_overrides(
+        message_count=args.count,
+        message_size=args.size,
+        message_delay_us=args.delay_us,
+        batch_size=args.batch,
+        buffer=args.buffer,
+        streams=args.streams,
+        consumer_delay_us=args.consumer_delay_us,
+        fps=args.fps,
+        scrollback=args.scrollback,
+        time_limit_s=args.time_limit,
+        seed=args.seed,
+        conversations=args.conversations,
+    )
+
+
+def checked_outputs(*outputs: Output | None) -> list[Output | None]:
+    """Check every output before anything runs; two may not name the same target."""
+    given = [o for o in outputs if o is not None]
+    for i, output in enumerate(given):
+        output.check()
+        for other in given[:i]:
+            if output.same_target(other):
+                raise UsageError(f"{other.label} and {output.label} name the same output")
+    return list(outputs)
+
+
+def report_stream(*outputs: Output | None) -> TextIO:
+    """Where the text report goes: stdout, or stderr when an output took stdout (``--json -``)."""
+    return sys.stderr if any(o is not None and o.is_stdout for o in outputs) else sys.stdout
+
+
+def write_outputs(payloads: Sequence[tuple[Output | None, object]], code: int) -> int:
+    """Write each JSON payload; a failure is one line each, and exit code 1 if it was 0."""
+    failed = False
+    for output, payload in payloads:
+        if output is None:
+            continue
+        try:
+            output.write_json(payload)
+        except OutputWriteError as exc:
+            print(f"aiway-tui: error: {exc}", file=sys.stderr)
+            failed = True
+    return EXIT_FAILED if failed and code == EXIT_OK else code
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _list() -> int:
+    for scenario in SCENARIOS:
+        c = scenario.config
+        print(f"{scenario.name:<14} {scenario.title}: {scenario.purpose}")
+        print(
+            f"{'':<14} count={c.message_count:,} size={c.message_size} delay_us={c.message_delay_us:g} "
+            f"batch={c.batch_label} buffer={c.buffer} consumer_delay_us={c.consumer_delay_us:g} "
+            f"time_limit={c.time_limit_s:g}s"
+        )
+        extras = describe_extras(c)
+        if extras:
+            print(f"{'':<14} {extras}")
+        for crit in scenario.criteria:
+            threshold = crit.resolve(c)
+            print(
+                f"{'':<14}   [{crit.source:<8}] {crit.describe(c)} ({crit.metric} {crit.op} {threshold:,.4g})"
+            )
+        print()
+    return EXIT_OK
+
+
+def _exit_code(reports: Sequence[RunReport]) -> int:
+    for rep in reports:
+        if rep.interrupted_by in _SIGNAL_EXIT:
+            return _SIGNAL_EXIT[rep.interrupted_by]
+    return EXIT_OK if all(r.passed for r in reports) else EXIT_FAILED
+
+
+def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) -> int:
+    if names == ["all"]:
+        names = list(scenario_names())
+    scenarios = [get_scenario(n) for n in names]
+    for path in getattr(args, "scenario_file", []):
+        scenario = load_scenario_file(path)
+        for problem in unknown_metrics(scenario.criteria):
+            raise ConfigError(f"{path}: {problem}")
+        scenarios.append(scenario)
+    if not scenarios:
+        raise UsageError("run: name scenarios, 'all', or give --scenario-file PATH")
+    configs = [_config_for(s, args) for s in scenarios]
+    json_out, samples, profile = checked_outputs(
+        output_for("--json", args.json),
+        output_for("--samples", getattr(args, "samples", None)),
+        output_for("--profile", getattr(args, "profile", None)),
+    )
+    if samples is not None and not getattr(args, "probes", True):
+        raise UsageError("--samples needs the probes (the resource sampler takes them): drop --no-probes")
+    measurement = Measurement(
+        samples=samples,
+        progress=options.headless and not getattr(args, "quiet", False),
+        profile=profile,
+        trace_memory=getattr(args, "trace_memory", False),
+        probes=getattr(args, "probes", True),
+    )
+    out = report_stream(json_out, samples, profile)
+    reports: list[RunReport] = []
+    with measurement.around_runs():
+        for scenario, config in zip(scenarios, configs, strict=True):
+            session = functools.partial(
+                run_session, on_ready=measurement.on_ready(scenario.name, config.message_count)
+            )
+            report = run_as_guest(session, scenario, config, options)
+            measurement.after_run()
+            print(render_text(report), file=out, flush=True)
+            print(file=out, flush=True)
+            reports.append(report)
+            if report.interrupted_by:
+                break
+    for line in measurement.memory_sites:
+        print(line, file=out)
+    if len(reports) > 1:
+        print(render_summary(reports), file=out)
+    for error in measurement.write_errors:
+        print(f"aiway-tui: error: {error}", file=sys.stderr)
+    code = _exit_code(reports)
+    if measurement.write_errors and code == EXIT_OK:
+        code = EXIT_FAILED
+    payload = reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports]
+    code = write_outputs([(json_out, payload)], code)
+    if measurement.stderr_closed:
+        raise BrokenPipeError("standard error closed")
+    return code
+
+
+def _demo_config(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
+    """The overrides apply to the scenario named on the command line (bad ones
+    are errors); to the others in the catalogue where they fit, else not."""
+    if scenario.name == args.scenario:
+        return _config_for(scenario, args)
+    try:
+        return _config_for(scenario, args)
+    except ConfigError:
+        return scenario.config
+
+
+def _check_demo_overrides(args: argparse.Namespace) -> None:
+    """A named scenario must take the overrides; the catalogue needs one that does."""
+    if args.scenario is not None:
+        _config_for(get_scenario(args.scenario), args)
+        return
+    first_error: ConfigError | None = None
+    for scenario in SCENARIOS:
+        try:
+            _config_for(scenario, args)
+        except ConfigError as exc:
+            first_error = first_error or exc
+        else:
+            return
+    assert first_error is not None
+    raise first_error
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """The interactive demo: the catalogue (or ``NAME`` at once), then a report per run."""
+    if args.scenario is not None:
+        get_scenario(args.scenario)
+    configs = {s.name: _demo_config(s, args) for s in SCENARIOS}
+    json_out = checked_outputs(output_for("--json", args.json))[0]
+    result = run_as_guest(run_demo, SCENARIOS, configs, args.scenario)
+    if not result.reports:
+        return EXIT_OK
+    code = _exit_code(result.reports[-1:])
+    # The report file first: after SIGHUP there is no terminal left to print on.
+    code = write_outputs([(json_out, result.reports[-1].as_dict())], code)
+    out = report_stream(json_out)
+    try:
+        for report in result.reports:
+            print(render_text(report), file=out, flush=True)
+            print(file=out, flush=True)
+        if len(result.reports) > 1:
+            print(render_summary(list(result.reports)), file=out)
+        for path in result.screenshots:
+            print(f"Screenshot saved: {path}", file=out, flush=True)
+    except BrokenPipeError:
+        raise
+    except OSError:  # the terminal is gone (hung up): the report file is what is left
+        if result.reports[-1].interrupted_by != "SIGHUP":
+            raise
+        silence_standard_streams()
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "list":
+            return _list()
+        if args.command == "quit-latency":
+            return run_quit_latency(args)
+        if args.command == "run":
+            if not args.headless and not sys.stdout.isatty():
+                raise UsageError("--visible needs a terminal; leave it out for a headless run")
+            return _run(args, list(args.scenarios), SessionOptions(headless=args.headless))
+        if args.command == "bench":
+            return _bench(args)
+        if args.command == "compare":
+            text, regressed = run_compare(args.base, args.new, args.tolerance)
+            print(text)
+            return EXIT_FAILED if regressed else EXIT_OK
+        if args.command == "demo" or args.command is None:
+            if args.command is None:
+                args = parser.parse_args(["demo"])
+            _check_demo_overrides(args)  # name a bad value before asking for a terminal
+            if not sys.stdout.isatty() or not sys.stdin.isatty():
+                raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
+            return _demo(args)
+    except (UsageError, ConfigError, CompareError, ProfilerMissing, OutputPathError) as exc:
+        print(f"aiway-tui: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    parser.print_help()
+    return EXIT_USAGE
+
+
+def run() -> NoReturn:
+    sys.exit(main())
