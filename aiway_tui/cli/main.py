@@ -13,7 +13,7 @@ import functools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ..core.config import ConfigError, RunConfig
 from ..report.compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
@@ -30,6 +30,9 @@ from .broken_pipe import silence_standard_streams
 from .instruments import Measurement, ProfilerMissing
 from .quit_command import add_quit_latency_parser, run_quit_latency
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -43,6 +46,11 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        """As argparse's, but a closed pipe is not swallowed (``--help | head -1`` exits 141)."""
+        if message:
+            (file or sys.stderr).write(message)
 
 
 def _positive_int(text: str) -> int:
