@@ -388,6 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command is None:
                 args = parser.parse_args(["demo"])
             _check_demo_overrides(args)  # name a bad value before asking for a terminal
+            checked_outputs(output_for("--json", args.json))
             if not sys.stdout.isatty() or not sys.stdin.isatty():
                 raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
             return _demo(args)
