@@ -5,7 +5,8 @@ test (see the closing note of issue 17): the tracker forgetting a gap wider
 than it tracks, the conductor counting tokens before the send returned, the
 app reporting delivery when it is handed a frame instead of when the render
 that shows it completed, CPU read from user time only, a sampler that keeps
-its first baseline, a frame cap 10 % high.
+its first baseline, a frame cap 10 % high, quit stages measured from the
+wrong moment.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable
 import pytest
 import trio
 import trio.testing
+from textual.pilot import Pilot
 
 from aiway_tui.core.conductor import MockConductor
 from aiway_tui.core.config import RunConfig
@@ -28,10 +30,15 @@ from aiway_tui.core.tracker import MessageTracker, NullInbox
 from aiway_tui.measure.latency import LatencyRecorder
 from aiway_tui.measure.phase_cpu import PhaseCpu
 from aiway_tui.measure.resources import ResourceSampler
-from aiway_tui.scenarios.catalogue import get_scenario
+from aiway_tui.report.run_report import QuitTiming
+from aiway_tui.scenarios.catalogue import SCENARIOS, get_scenario
+from aiway_tui.session.demo import run_demo
 from aiway_tui.session.runner import SessionOptions, run_session
+from aiway_tui.testing import press, wait_for
 from aiway_tui.ui.chat_app import ChatApp
+from aiway_tui.ui.demo_app import DemoApp
 from aiway_tui.ui.host import run_as_guest
+from aiway_tui.ui.screens import RunScreen
 
 # The tracker: a gap wider than it remembers is still lost, and still not remembered.
 
@@ -208,3 +215,84 @@ async def test_the_frame_cap_holds_to_the_frame(fps: int, autojump_clock: trio.t
     # and an arrival every 1 ms may push each frame at most 1 ms past its period.
     assert painter.frames <= fps * seconds + 2
     assert painter.frames >= seconds / (1 / fps + 0.001)
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_the_demo_reports_delivery_after_the_render_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    renders_then: list[tuple[int, int]] = []
+    paint = RunScreen.paint
+
+    def checked_paint(self: RunScreen, frame: Frame | None, delivered: Callable[[int, float], None]) -> None:
+        at_paint = self.render_time.summary().count
+
+        def reported(tokens: int, oldest: float) -> None:
+            renders_then.append((at_paint, self.render_time.summary().count))
+            delivered(tokens, oldest)
+
+        paint(self, frame, reported)
+
+    monkeypatch.setattr(RunScreen, "paint", checked_paint)
+    configs = {
+        s.name: s.config.with_overrides(message_count=200, message_size=50, message_delay_us=2000)
+        if s.name == "1k-long"
+        else s.config
+        for s in SCENARIOS
+    }
+
+    async def drive(app: DemoApp, pilot: Pilot[object]) -> None:
+        await wait_for(lambda: app.pipeline is not None and app.pipeline.painter is not None)
+        pipeline = app.pipeline
+        assert pipeline is not None
+        assert pipeline.painter is not None
+        painter = pipeline.painter
+        await wait_for(lambda: painter.tokens_painted == 200)
+        await press(pilot, "q")
+
+    async with trio.open_nursery() as nursery:
+        result = await run_demo(
+            SCENARIOS,
+            configs,
+            "1k-long",
+            SessionOptions(handle_signals=False, interactive=True),
+            size=(120, 36),
+            on_ready=lambda app, pilot: nursery.start_soon(drive, app, pilot),
+        )
+    assert result.reports[-1].results["tokens_painted"] == 200
+    assert len(renders_then) >= 2
+    assert all(after > before for before, after in renders_then), renders_then
+
+
+# Quit stages: each stage is its own span, and together they make the total.
+
+
+def test_quit_stages_are_the_spans_between_their_moments() -> None:
+    timing = QuitTiming.measure(10.000, 10.002, 10.005, 10.011)
+    stages = (timing.key_to_cancel_ms, timing.cancel_to_tasks_done_ms, timing.tasks_done_to_app_exit_ms)
+    assert stages == pytest.approx((2.0, 3.0, 6.0))
+    assert timing.total_ms == pytest.approx(11.0)
+    signal_quit = QuitTiming.measure(None, 10.002, 10.005, 10.011)  # no key: from the cancel
+    assert signal_quit.key_to_cancel_ms is None
+    assert signal_quit.total_ms == pytest.approx(9.0)
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_a_real_quit_s_stages_add_up_to_its_total() -> None:
+    scenario = get_scenario("rapid-tokens")
+    config = scenario.config.with_overrides(message_count=500_000)
+
+    async def quit_while_streaming(pipeline: Pipeline, pilot: Pilot[object]) -> None:
+        await wait_for(lambda: pipeline.tracker.tokens >= 10_000)
+        await press(pilot, "q")
+
+    async with trio.open_nursery() as nursery:
+        report = await run_session(
+            scenario,
+            config,
+            SessionOptions(handle_signals=False),
+            on_ready=lambda _app, pipeline, pilot: nursery.start_soon(quit_while_streaming, pipeline, pilot),
+        )
+    q = report.quit
+    assert report.ending == "quit"
+    stages = (q.key_to_cancel_ms, q.cancel_to_tasks_done_ms, q.tasks_done_to_app_exit_ms)
+    assert all(s is not None and s > 0 for s in stages), stages
+    assert q.total_ms == pytest.approx(sum(s for s in stages if s is not None), rel=1e-6)
