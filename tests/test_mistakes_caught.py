@@ -296,3 +296,33 @@ async def test_a_real_quit_s_stages_add_up_to_its_total() -> None:
     stages = (q.key_to_cancel_ms, q.cancel_to_tasks_done_ms, q.tasks_done_to_app_exit_ms)
     assert all(s is not None and s > 0 for s in stages), stages
     assert q.total_ms == pytest.approx(sum(s for s in stages if s is not None), rel=1e-6)
+
+
+# What was still in the channel at a quit is counted, so the sender's count is accounted for.
+
+
+async def test_tokens_left_in_the_channel_at_a_quit_are_accounted_for() -> None:
+    config = RunConfig(message_count=100_000, batch_size=1, buffer=50, consumer_delay_us=500, time_limit_s=30)
+    pipeline = Pipeline(config)
+    pipeline.probes = False
+
+    async def quit_once_full() -> None:
+        await wait_for(lambda: pipeline.buffer_used() >= config.buffer and pipeline.tracker.tokens > 10)
+        pipeline.request_quit()
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(quit_once_full)
+        await pipeline.run()
+    assert pipeline.tokens_in_flight_at_end >= config.buffer - 5  # the quit found the channel full
+    assert pipeline.conductor.tokens_sent == pipeline.tracker.tokens + pipeline.tokens_in_flight_at_end
+
+
+def test_the_sampler_keeps_the_peak_after_memory_is_given_back() -> None:
+    sampler = ResourceSampler()
+    ballast = bytearray(64 * 1024 * 1024)  # one mmap: given back to the system when freed
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    sampler.sample()
+    del ballast
+    summary = sampler.summary()
+    assert summary.rss_peak_mb - summary.rss_end_mb > 48
+    assert summary.memory_growth_mb > 48
