@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ..core.config import ConfigError, RunConfig
 from ..report.compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
-from ..report.metric_names import unknown_metrics
 from ..report.output import Output, OutputPathError, OutputWriteError, output_for
 from ..report.run_report import RunReport, render_summary, render_text
 from ..scenarios.catalogue import SCENARIOS, Scenario, get_scenario, scenario_names
 from ..scenarios.describe import describe_extras
 from ..scenarios.files import load_scenario_file
+from ..scenarios.metric_check import unknown_metrics
+from ..scenarios.metrics import RUN_METRICS
 from ..session.demo import run_demo
 from ..session.runner import SessionOptions, run_session
 from ..ui.host import run_as_guest
@@ -98,7 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"aiway-tui {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    sub.add_parser("list", help="show the scenarios, their parameters and criteria")
+    list_cmd = sub.add_parser("list", help="show the scenarios, their parameters and criteria")
+    list_cmd.add_argument(
+        "--metrics", action="store_true", help="show every figure a run reports (what a criterion may name)"
+    )
     run = sub.add_parser("run", help="run scenarios and report (headless by default)")
     run.add_argument("scenarios", nargs="*", metavar="NAME", help="scenario names, or 'all'")
     run.add_argument(
@@ -224,7 +228,16 @@ def _version() -> str:
     return __version__
 
 
-def _list() -> int:
+def _list_metrics() -> int:
+    print(f"{'metric':<34} {'unit':<7} {'better':<7} meaning")
+    for m in RUN_METRICS:
+        print(f"{m.name:<34} {m.unit:<7} {m.better or '-':<7} {m.meaning}")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    if args.metrics:
+        return _list_metrics()
     for scenario in SCENARIOS:
         c = scenario.config
         print(f"{scenario.name:<14} {scenario.title}: {scenario.purpose}")
@@ -371,7 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command == "list":
-            return _list()
+            return _list(args)
         if args.command == "quit-latency":
             return run_quit_latency(args)
         if args.command == "run":

@@ -14,55 +14,11 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-Better = Literal["higher", "lower"]
+from ..scenarios.metrics import PASSED, Metric, compared_metrics
 
 DEFAULT_TOLERANCE_PCT = 10.0
-
-
-@dataclass(frozen=True, slots=True)
-class Metric:
-    key: str
-    better: Better
-    floor: float
-    """Smallest absolute worsening that can count as a regression."""
-
-
-_MS = 1.0
-METRICS: tuple[Metric, ...] = (
-    Metric("tokens_per_s", "higher", 0.0),
-    Metric("duration_s", "lower", 0.05),
-    Metric("fps", "higher", 1.0),
-    Metric("channel_p50_ms", "lower", _MS),
-    Metric("channel_p99_ms", "lower", _MS),
-    Metric("channel_max_ms", "lower", _MS),
-    Metric("delivery_p50_ms", "lower", _MS),
-    Metric("delivery_p99_ms", "lower", _MS),
-    Metric("delivery_max_ms", "lower", _MS),
-    Metric("paint_p50_ms", "lower", _MS),
-    Metric("paint_p99_ms", "lower", _MS),
-    Metric("paint_max_ms", "lower", _MS),
-    Metric("render_p99_ms", "lower", _MS),
-    Metric("frame_gap_p99_ms", "lower", _MS),
-    Metric("frame_gap_max_ms", "lower", _MS),
-    Metric("ui_lag_p99_ms", "lower", _MS),
-    Metric("ui_lag_max_ms", "lower", _MS),
-    Metric("quit_latency_ms", "lower", 5.0),
-    Metric("memory_growth_mb", "lower", 2.0),
-    Metric("rss_peak_mb", "lower", 2.0),
-    Metric("cpu_avg_percent", "lower", 5.0),
-    Metric("lost", "lower", 0.0),
-    Metric("duplicated", "lower", 0.0),
-    Metric("reordered", "lower", 0.0),
-    Metric("corrupted_streams", "lower", 0.0),
-    Metric("streams_failed", "lower", 0.0),
-    Metric("errors", "lower", 0.0),
-)
-
-
-PASSED = Metric("passed", "higher", 0.0)
-"""The verdict itself (1 passed, 0 failed): a run that newly fails regresses."""
 
 
 class CompareError(ValueError):
@@ -131,8 +87,8 @@ def compare(
         if isinstance(was, bool) and isinstance(now, bool):
             changes.append(judge(name, PASSED, float(was), float(now), tolerance_pct))
         b, n = base[name]["results"], new[name]["results"]
-        for metric in METRICS:
-            bv, nv = b.get(metric.key), n.get(metric.key)
+        for metric in compared_metrics():
+            bv, nv = b.get(metric.name), n.get(metric.name)
             if _number(bv) and _number(nv):
                 changes.append(judge(name, metric, float(bv), float(nv), tolerance_pct))
     return changes
@@ -148,7 +104,7 @@ def render(changes: Sequence[Change], tolerance_pct: float) -> str:
         pct = "new" if math.isinf(c.change_pct) else f"{c.change_pct:+.1f}%"
         verdict = "REGRESSION" if c.regression else ("better" if c.improved else "ok")
         lines.append(
-            f"{c.scenario:<14} {c.metric.key:<20} {c.base:>12,.4g} {c.new:>12,.4g} {pct:>9}  {verdict}"
+            f"{c.scenario:<14} {c.metric.name:<20} {c.base:>12,.4g} {c.new:>12,.4g} {pct:>9}  {verdict}"
         )
     bad = sum(c.regression for c in changes)
     lines.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..scenarios.metrics import run_metric_names
 from .run_report import SCHEMA_VERSION
 
 _NUM = (int, float)
@@ -50,7 +51,7 @@ DISTRIBUTION_KEYS = (
 LATENCY_KEYS = ("channel", "delivery", "paint", "render", "frame_gap", "ui_lag")
 """Present in a run with the app and probes on (``ui_lag`` needs probes)."""
 
-RESULT_KEYS = (
+RESULT_KEYS = (  # the contract scripts rely on; every other figure is one of scenarios.metrics
     "tokens_sent", "tokens_received", "messages_received", "streams_completed", "errors", "lost",
     "duplicated", "reordered", "duration_s", "tokens_per_s", "memory_growth_mb", "rss_start_mb",
     "rss_peak_mb", "rss_end_mb", "cpu_avg_percent", "cpu_max_percent", "threads_start", "threads_end",
@@ -100,6 +101,8 @@ def check_report(report: Mapping[str, Any], *, probes: bool = True) -> list[str]
     wanted = RESULT_KEYS if probes else tuple(k for k in RESULT_KEYS if not k.startswith("ui_lag"))
     problems += [f"results.{k} missing or not a number" for k in wanted if not _is(results.get(k), _NUM)]
     problems += [f"results.{k} is not a number" for k, v in results.items() if not _is(v, _NUM)]
+    known = run_metric_names()
+    problems += [f"results.{k} is not a registered metric" for k in results if k not in known]
     latency = report["latency"]
     for name in LATENCY_KEYS if probes else LATENCY_KEYS[:-1]:
         dist = latency.get(name)
