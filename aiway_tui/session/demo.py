@@ -24,7 +24,7 @@ from ..core.pace import Pace
 from ..core.pipeline import Ending, Pipeline
 from ..report.run_report import RunReport, build_report
 from ..scenarios.catalogue import Scenario, get_scenario
-from ..ui.compat import app_context
+from ..ui.compat import app_context, stop_reading_input
 from ..ui.demo_app import DemoApp, DemoRequest
 from ..ui.host import HostBridge
 from ..ui.hosted_app import HostedApp
@@ -156,6 +156,8 @@ async def run_demo(
 
 def _quit_on(app: DemoApp, reason: str) -> Callable[[], None]:
     def handler() -> None:
+        if reason == "SIGHUP":  # the terminal is gone: nothing left to read
+            stop_reading_input(app)
         app.request_quit(reason)
 
     return handler
