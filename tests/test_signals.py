@@ -182,6 +182,29 @@ def test_a_terminal_closed_under_the_demo_ends_it_in_order_with_its_report(tmp_p
     print(f"terminal closed: process ended {ended_after:.2f} s later; quit {report['quit']}")
 
 
+def test_a_terminal_closed_on_the_demo_s_catalogue_ends_it_with_129() -> None:
+    child = pexpect.spawn(
+        str(BIN), ["demo"], dimensions=(40, 120), env={**os.environ, "TERM": "xterm-256color"}, timeout=30
+    )
+    try:
+        child.expect("backpressure")  # the catalogue is up
+        time.sleep(0.5)  # its signal handlers go in as the app comes up
+        pty = child.ptyproc
+        pty.fileobj.close()
+        closed_at = time.monotonic()
+        while pty.isalive():
+            assert time.monotonic() - closed_at < 10, "the app hung with no terminal left"
+            time.sleep(0.02)
+        status = pty.exitstatus
+    finally:
+        if child.ptyproc.isalive():
+            os.kill(child.pid, signal.SIGKILL)
+        child.ptyproc.fd = -1
+        child.ptyproc.closed = True
+        child.child_fd = -1
+    assert status == EXIT_CODES[signal.SIGHUP]
+
+
 def test_a_fault_in_an_interactive_demo_restores_the_terminal(tmp_path: Path) -> None:
     target = tmp_path / "report.json"
     # The real CLI in a real terminal, with the app's paint broken after a few frames.

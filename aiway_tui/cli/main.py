@@ -356,9 +356,9 @@ def _demo(args: argparse.Namespace) -> int:
     configs = {s.name: _demo_config(s, args) for s in SCENARIOS}
     json_out = checked_outputs(output_for("--json", args.json))[0]
     result = run_as_guest(run_demo, SCENARIOS, configs, args.scenario)
-    if not result.reports:
-        return EXIT_OK
-    code = _exit_code(result.reports[-1:])
+    if not result.reports:  # quit from the catalogue: by the key, or by a signal's exit code
+        return _SIGNAL_EXIT.get(result.ended_by, EXIT_OK)
+    code = _SIGNAL_EXIT.get(result.ended_by) or _exit_code(result.reports[-1:])
     # The report file first: after SIGHUP there is no terminal left to print on.
     code = write_outputs([(json_out, result.reports[-1].as_dict())], code)
     out = report_stream(json_out)

@@ -41,6 +41,8 @@ class DemoResult:
     reports: tuple[RunReport, ...]
     """One per run, in order; the last one decides the exit code."""
     screenshots: tuple[str, ...]
+    ended_by: str = "quit"
+    """What ended the demo: the quit key, a signal (``SIGHUP``...), the app exiting."""
 
 
 def _app_context(app: DemoApp) -> contextvars.Context:
@@ -68,6 +70,7 @@ async def run_demo(
     undo_signals: list[Callable[[], None]] = []
     reports: list[RunReport] = []
     last: tuple[Scenario, Pipeline] | None = None
+    ended_by = "quit"
 
     async def one_run(scenario: Scenario) -> tuple[DemoRequest, Pipeline]:
         """Run ``scenario`` until the user asks for something else; return that request."""
@@ -135,6 +138,7 @@ async def run_demo(
                 else:
                     last = (current, pipeline)
                     break
+            ended_by = request.reason
             if hosted.running:
                 app.exit()
     finally:
@@ -151,7 +155,7 @@ async def run_demo(
                 failure=failure or hosted.crash,
             )
         )
-    return DemoResult(tuple(reports), tuple(str(p) for p in app.screenshots))
+    return DemoResult(tuple(reports), tuple(str(p) for p in app.screenshots), ended_by)
 
 
 def _quit_on(app: DemoApp, reason: str) -> Callable[[], None]:
