@@ -31,6 +31,7 @@ from ..session.runner import run_session
 from ..ui.host import run_as_guest
 from .broken_pipe import silence_standard_streams
 from .instruments import Measurement, ProfilerMissing
+from .leaderboard_command import LEADERBOARD_FLAGS, add_leaderboard_arguments, run_leaderboard_command
 from .quit_command import add_quit_latency_parser, run_quit_latency
 from .target_options import add_target_options, list_targets, target_of
 
@@ -133,9 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_quit_latency_parser(sub)
     bench = sub.add_parser("bench", help="side-by-side benchmark: channel limit, pipeline, app, naive peer")
     bench.add_argument(
-        "--scale", type=_number, default=1.0, help="fraction of the full token counts (default 1)"
+        "--scale", type=_number, help="fraction of the full token counts (default 1; not with --targets)"
     )
     bench.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
+    add_leaderboard_arguments(bench)
     comp = sub.add_parser("compare", help="compare two JSON reports; exit 1 on a regression")
     comp.add_argument("base", type=Path, metavar="BASE.json")
     comp.add_argument("new", type=Path, metavar="NEW.json")
@@ -151,6 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _bench(args: argparse.Namespace) -> int:
     from ..bench.runner import render_bench, run_bench
+
+    if args.targets is not None:
+        if args.scale is not None:
+            raise UsageError("--scale is for the layered benchmark; the leaderboard takes --count")
+        return run_leaderboard_command(args, _check_output_path)
+    leaderboard_only = [f for f in LEADERBOARD_FLAGS if getattr(args, f[2:].replace("-", "_")) is not None]
+    if leaderboard_only:
+        raise UsageError(f"{leaderboard_only[0]} goes with --targets (the leaderboard)")
+    if args.scale is None:
+        args.scale = 1.0
 
     if not 0.0001 <= args.scale <= 10:
         raise UsageError(f"--scale {args.scale:g} is out of range (0.0001..10)")

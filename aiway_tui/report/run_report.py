@@ -88,6 +88,16 @@ class RunReport:
     def passed(self) -> bool:
         return self.failure is None and all(c.passed for c in self.criteria)
 
+    def assert_passed(self) -> None:
+        """For tests: raise ``AssertionError`` listing each failed criterion on its own line."""
+        if self.passed:
+            return
+        lines = [f"{self.title} ({self.scenario}) failed, ending {self.ending}:"]
+        if self.failure is not None:
+            lines.append(f"  run failed in {self.failed_task or 'the run'}: {self.failure}")
+        lines += [c.render_line() for c in self.criteria if not c.passed]
+        raise AssertionError("\n".join(lines))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
