@@ -157,7 +157,7 @@ def _bench(args: argparse.Namespace) -> int:
     if args.targets is not None:
         if args.scale is not None:
             raise UsageError("--scale is for the layered benchmark; the leaderboard takes --count")
-        return run_leaderboard_command(args, _check_output_path)
+        return run_leaderboard_command(args, checked_outputs)
     leaderboard_only = [f for f in LEADERBOARD_FLAGS if getattr(args, f[2:].replace("-", "_")) is not None]
     if leaderboard_only:
         raise UsageError(f"{leaderboard_only[0]} goes with --targets (the leaderboard)")
