@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Callable
-from pathlib import Path
 
+from ..cli.outputs import report_stream, write_outputs
 from ..core.config import ConfigError, RunConfig
-from ..report.run_report import write_json_atomic
+from ..report.output import Output
 from ..scenarios.catalogue import Scenario, get_scenario
 from . import report
 from .keys import KeyError_, parse_keys
@@ -41,7 +41,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def run_black_box(
-    args: argparse.Namespace, config_for: Callable[[Scenario], RunConfig], json_path: Path | None
+    args: argparse.Namespace, config_for: Callable[[Scenario], RunConfig], json_out: Output | None
 ) -> int:
     names = list(args.scenarios)
     if len(names) != 1 or names == ["all"]:
@@ -59,13 +59,12 @@ def run_black_box(
         result = run_app_sync(spec)
     except AppNotFound as exc:
         raise ConfigError(str(exc)) from None
-    print(report.render_text(result), flush=True)
+    out = report_stream(json_out)
+    print(report.render_text(result), file=out, flush=True)
     payload = report.as_dict(result)
     if args.beside_in_process:
         inside = run_in_process(scenario, spec.config)
-        print(flush=True)
-        print(render_side_by_side(inside, result), flush=True)
+        print(file=out, flush=True)
+        print(render_side_by_side(inside, result), file=out, flush=True)
         payload["in_process"] = inside.as_dict()
-    if json_path is not None:
-        write_json_atomic(json_path, payload)
-    return 0 if report.passed(result) else 1
+    return write_outputs([(json_out, payload)], 0 if report.passed(result) else 1)

@@ -365,7 +365,7 @@ class Pipeline:
                     self.ending = Ending.TIMED_OUT
                 elif self.stream_done_at is not None and self.quit_reason in (None, "quit"):
                     self.ending = Ending.COMPLETED
-                elif self.quit_reason in ("SIGINT", "SIGTERM"):
+                elif self.quit_reason in ("SIGINT", "SIGTERM", "SIGHUP"):
                     self.ending = Ending.INTERRUPTED
                 else:
                     self.ending = Ending.QUIT

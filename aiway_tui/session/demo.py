@@ -43,6 +43,8 @@ class DemoResult:
     reports: tuple[RunReport, ...]
     """One per run, in order; the last one decides the exit code."""
     screenshots: tuple[str, ...]
+    ended_by: str = "quit"
+    """What ended the demo: the quit key, a signal (``SIGHUP``...), the app exiting."""
 
 
 def _app_context(app: DemoApp) -> contextvars.Context:
@@ -154,6 +156,7 @@ async def run_demo(
             else:
                 last = (current, pipeline)
                 break
+        ended_by = request.reason
     if last is not None:
         scenario, pipeline = last
         reports.append(
@@ -161,4 +164,4 @@ async def run_demo(
                 scenario, pipeline, quit_key_at=app.quit_key_at, failure=failure, target=target_name
             )
         )
-    return DemoResult(tuple(reports), tuple(str(p) for p in app.screenshots))
+    return DemoResult(tuple(reports), tuple(str(p) for p in app.screenshots), ended_by)
