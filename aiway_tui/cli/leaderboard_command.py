@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from ..bench.leaderboard import DEFAULT_SCENARIOS, DEFAULT_TIME_CAP_S, render_leaderboard, run_leaderboard
 from ..core.feed import FEEDS
-from ..report.run_report import write_json_atomic
+from ..report.output import Output, OutputWriteError
 
 LEADERBOARD_FLAGS = ("--count", "--time-cap", "--feed", "--scenario")
 """Flags that only the leaderboard takes: given without ``--targets`` they are an error."""
@@ -61,10 +60,12 @@ def add_leaderboard_arguments(bench: argparse.ArgumentParser) -> None:
     )
 
 
-def run_leaderboard_command(args: argparse.Namespace, check_output: Callable[[Path | None], None]) -> int:
+def run_leaderboard_command(args: argparse.Namespace, check_output: Callable[..., object]) -> int:
     """Every name is checked before the first run; exit 0 once the table is printed (a
-    row that fails its criteria is a finding of the board, not a failure of the command)."""
-    check_output(args.json)
+    row that fails its criteria is a finding of the board, not a failure of the command;
+    a report file that could not be written is: exit 1)."""
+    json_out = None if args.json is None else Output("--json", str(args.json))
+    check_output(json_out)
     board = run_leaderboard(
         args.targets,
         scenarios=args.scenario or DEFAULT_SCENARIOS,
@@ -73,7 +74,14 @@ def run_leaderboard_command(args: argparse.Namespace, check_output: Callable[[Pa
         time_cap_s=args.time_cap if args.time_cap is not None else DEFAULT_TIME_CAP_S,
         progress=lambda text: print(f"bench: {text}", file=sys.stderr, flush=True),
     )
-    print(render_leaderboard(board))
-    if args.json is not None:
-        write_json_atomic(args.json, board.as_dict())
+    print(
+        render_leaderboard(board),
+        file=sys.stderr if json_out is not None and json_out.is_stdout else sys.stdout,
+    )
+    if json_out is not None:
+        try:
+            json_out.write_json(board.as_dict())
+        except OutputWriteError as exc:
+            print(f"aiway-tui: error: {exc}", file=sys.stderr)
+            return 1
     return 0

@@ -7,12 +7,8 @@ contract: ``scenario``, ``passed``, ``config``, ``results``, ``criteria``.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..core.pipeline import Ending, Pipeline
@@ -430,17 +426,3 @@ def render_summary(reports: Sequence[RunReport]) -> str:
     passed = sum(rep.passed for rep in reports)
     lines.append(f"{passed} passed, {len(reports) - passed} failed")
     return "\n".join(lines)
-
-
-def write_json_atomic(path: Path, payload: Any) -> None:
-    """Write via a temp file and rename: an interrupted run never leaves half a file."""
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, indent=2, sort_keys=False)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

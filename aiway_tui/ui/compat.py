@@ -21,13 +21,16 @@ import contextlib
 import signal
 import termios
 from contextlib import AbstractContextManager
-from typing import Any
+from io import TextIOWrapper
+from typing import Any, cast
 
 import trio
 from textual.app import App
 from textual.css.styles import RenderStyles
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
+
+from .gone_terminal import GoneTerminalSafe
 
 
 def app_context(app: App[Any]) -> AbstractContextManager[None]:
@@ -50,6 +53,11 @@ def cancelled() -> trio.Cancelled:
 
 
 class PromptExitLinuxDriver(LinuxDriver):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self._file is not None:  # SIGHUP: no hang on a terminal that is gone
+            self._file = cast("TextIOWrapper", GoneTerminalSafe(self._file))
+
     def disable_input(self) -> None:
         try:
             if not self.exit_event.is_set():
@@ -66,6 +74,14 @@ class PromptExitLinuxDriver(LinuxDriver):
             self._key_thread.join()
             self.exit_event.clear()
         super().start_application_mode()  # type: ignore[no-untyped-call]
+
+
+def stop_reading_input(app: App[Any]) -> None:
+    """Tell the app's input thread to stop now: after a hangup its terminal reads as
+    endless end-of-file, and the thread would spin on it (holding the GIL) until the exit."""
+    driver = app._driver
+    if isinstance(driver, LinuxDriver):
+        driver.exit_event.set()
 
 
 def prompt_exit(driver_class: type[Driver]) -> type[Driver]:
