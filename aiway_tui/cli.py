@@ -22,6 +22,7 @@ from .extras import describe_extras
 from .host import run_as_guest
 from .measure import Measurement, ProfilerMissing
 from .quit_command import add_quit_latency_parser, run_quit_latency
+from .reply_text import TOKEN_MODES
 from .report import RunReport, render_summary, render_text, write_json_atomic
 from .scenario_file import load_scenario_file
 from .scenarios import SCENARIOS, Scenario, get_scenario, scenario_names
@@ -78,6 +79,11 @@ def _add_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--time-limit", type=_number, help="deadline in seconds; past it the run is cancelled")
     group.add_argument("--seed", type=_positive_int, help="seed for the deterministic token text")
     group.add_argument("--conversations", type=_positive_int, help="conversations streaming at once")
+    group.add_argument(
+        "--tokens",
+        choices=TOKEN_MODES,
+        help="cut replies into tokens of exactly --size chars (fixed) or at word boundaries (words)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,6 +176,7 @@ def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
         time_limit_s=args.time_limit,
         seed=args.seed,
         conversations=args.conversations,
+        tokens=args.tokens,
     )
 
 
@@ -262,7 +269,10 @@ def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) ->
 
 def _demo_config(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
     """The overrides apply to the scenario named on the command line (bad ones
-    are errors); to the others in the catalogue where they fit, else not."""
+    are errors); to the others in the catalogue where they fit, else not.
+    Replies are cut into words unless ``--tokens`` says otherwise: a person reads them."""
+    if args.tokens is None:
+        args = argparse.Namespace(**{**vars(args), "tokens": "words"})
     if scenario.name == args.scenario:
         return _config_for(scenario, args)
     try:

@@ -16,11 +16,9 @@ strike before a planned token, with no per-token check.
 from __future__ import annotations
 
 import math
-import random
 import zlib
 from dataclasses import dataclass
-from itertools import cycle, islice, repeat
-from operator import attrgetter
+from itertools import repeat
 
 import trio
 
@@ -37,13 +35,7 @@ from .protocol import (
     StreamStart,
     Token,
 )
-
-_WORDS = (
-    "the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "while",
-    "streams", "of", "tokens", "flow", "through", "bounded", "channels", "into",
-    "a", "terminal", "that", "paints", "them", "at", "a", "steady", "rate",
-    "without", "losing", "one", "of", "them",
-)  # fmt: skip
+from .reply_text import ReplyCutter, reply_pool
 
 _POOL_SIZE = 97
 
@@ -55,27 +47,9 @@ at most 4 ms more channel latency (measured, as always, from the schedule)."""
 
 
 def token_pool(size: int, seed: int = 0) -> tuple[str, ...]:
-    """Distinct token texts of exactly ``size`` characters, deterministic in ``seed``."""
-    rng = random.Random(seed * 1_000_003 + size)
-    pool = []
-    for _ in range(_POOL_SIZE):
-        parts: list[str] = []
-        length = 0
-        while length < size:
-            word = rng.choice(_WORDS) + " "
-            parts.append(word)
-            length += len(word)
-        pool.append("".join(parts)[:size])
-    return tuple(pool)
-
-
-def token_text(pool: tuple[str, ...], stream: int, seq: int) -> str:
-    return pool[(seq * 7 + stream) % len(pool)]
-
-
-def _stream_texts(pool: tuple[str, ...], stream: int) -> tuple[str, ...]:
-    """``token_text`` for seq ``0..len(pool)-1``: it repeats with that period."""
-    return tuple(token_text(pool, stream, seq) for seq in range(len(pool)))
+    """Consecutive token texts of exactly ``size`` characters cut from a seed's reply text."""
+    texts, _ = ReplyCutter(reply_pool(seed), 0, seed).fixed(size, 0, _POOL_SIZE)
+    return tuple(texts)
 
 
 @dataclass(slots=True)
@@ -96,7 +70,6 @@ class _Schedule:
 
 
 _tuple_new = tuple.__new__
-_TEXT = attrgetter("text")
 
 
 def stream_lengths(config: RunConfig) -> list[int]:
@@ -120,7 +93,8 @@ class MockConductor:
         self.config = config
         self.pace = pace
         """Live pause and rate control (the demo's keys); ``None``: the config's schedule."""
-        self.pool = token_pool(config.message_size, config.seed)
+        self.replies = reply_pool(config.seed)
+        """The seed's reply text, which every stream's tokens are cut from."""
         self.tokens_sent = 0
         self.items_sent = 0
         self.messages_sent = 0
@@ -132,7 +106,6 @@ class MockConductor:
         self.faults_fired: dict[FaultKind, set[int]] = {kind: set() for kind in FaultKind}
         """Streams each stream fault actually struck (the injector's side of the account)."""
         self.streams_abandoned: set[int] = set()
-        self._pools = tuple(token_pool(size, config.seed) for size in config.mix.sizes) if config.mix else ()
         self._open: dict[int, trio.CancelScope] = {}
         self._t0: dict[int, float] = {}
 
@@ -198,7 +171,7 @@ class MockConductor:
         full_length = length
         if fault is not None:
             length = fault.at_token
-        if self._pools:
+        if self.config.mix is not None:
             checksum = await self._mixed_tokens(channel, stream, length)
         else:
             checksum = await self._tokens(channel, stream, length)
@@ -224,10 +197,11 @@ class MockConductor:
             await trio.sleep_forever()  # silent: only the watchdog's abandon() ends this
 
     async def _send_tokens(
-        self, channel: trio.MemorySendChannel[Item], tokens: list[Token], checksum: int
+        self, channel: trio.MemorySendChannel[Item], tokens: list[Token], text: str, checksum: int
     ) -> int:
-        """Send one item of a stream's tokens; return the stream's CRC-32 including them."""
-        checksum = zlib.crc32("".join(map(_TEXT, tokens)).encode(), checksum)
+        """Send one item of a stream's tokens (``text``: theirs, joined); return the
+        stream's CRC-32 including them."""
+        checksum = zlib.crc32(text.encode(), checksum)
         await self._send(channel, tuple(tokens))
         self.tokens_sent += len(tokens)
         return checksum
@@ -273,9 +247,11 @@ class MockConductor:
 
     async def _tokens(self, channel: trio.MemorySendChannel[Item], stream: int, length: int) -> int:
         """Send tokens ``0..length-1`` of ``stream`` by schedule; return their CRC-32."""
-        cap = self.config.batch_cap
-        texts = _stream_texts(self.pool, stream)
-        ntexts = len(texts)
+        config = self.config
+        cap = config.batch_cap
+        cutter = ReplyCutter(self.replies, stream, config.seed)
+        words = config.tokens == "words"
+        size = config.message_size
         checksum = 0
         schedule = self._schedule(stream)
         sent = 0
@@ -285,22 +261,21 @@ class MockConductor:
             seqs = range(sent, due)
             t0, delay = schedule.t0, schedule.delay
             scheduled = [t0 + i * delay for i in seqs] if delay > 0 else repeat(now, count)
-            start = sent % ntexts
+            if words:
+                texts = cutter.words(sent, count)
+                text = "".join(texts)
+            else:
+                texts, pieces = cutter.fixed(size, sent, count)
+                text = pieces[0] if len(pieces) == 1 else "".join(pieces)
             # Built by C-level iterators: no Python call per token (the hot path at 100K+ tok/s).
             tokens = list(
                 map(
                     _tuple_new,
                     repeat(Token, count),
-                    zip(
-                        repeat(stream, count),
-                        seqs,
-                        islice(cycle(texts), start, start + count),
-                        scheduled,
-                        strict=True,
-                    ),
+                    zip(repeat(stream, count), seqs, texts, scheduled, strict=True),
                 )
             )
-            checksum = await self._send_tokens(channel, tokens, checksum)
+            checksum = await self._send_tokens(channel, tokens, text, checksum)
             sent = due
         return checksum
 
@@ -311,20 +286,22 @@ class MockConductor:
         cap = config.batch_size
         if cap == ADAPTIVE:
             cap = max(1, min(ADAPTIVE_MAX_TOKENS, ADAPTIVE_MAX_CHARS // config.mix.largest))
-        pools = self._pools
-        npool = len(pools[0])
+        sizes = config.mix.sizes
+        cutter = ReplyCutter(self.replies, stream, config.seed)
         mix = StreamMix(config.mix, config.seed, stream)
         checksum = 0
+        chars = 0
         schedule = self._schedule(stream)
         sent = 0
         while sent < length:
             now, due = await self._next_due(schedule, sent, min(length, sent + cap))
             classes = mix.next_classes(due - sent)
+            texts, chars = cutter.sized([sizes[c] for c in classes], chars)
             t0, delay = schedule.t0, schedule.delay
             tokens = [
-                Token(stream, i, pools[c][(i * 7 + stream) % npool], t0 + i * delay if delay > 0 else now)
-                for i, c in zip(range(sent, due), classes, strict=True)
+                Token(stream, i, text, t0 + i * delay if delay > 0 else now)
+                for i, text in zip(range(sent, due), texts, strict=True)
             ]
-            checksum = await self._send_tokens(channel, tokens, checksum)
+            checksum = await self._send_tokens(channel, tokens, "".join(texts), checksum)
             sent = due
         return checksum

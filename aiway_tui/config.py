@@ -10,6 +10,7 @@ from .bounds import require_int, require_number
 from .faults import FaultSpec
 from .mix import TokenMix
 from .network import NetworkProfile
+from .reply_text import TOKEN_MODES, WORD_TOKEN_MAX
 
 ADAPTIVE = 0
 """``batch_size`` value meaning: send everything that is due, up to a cap."""
@@ -58,6 +59,9 @@ class RunConfig:
     """Mixed token sizes (``message_size`` is then unused)."""
     network: NetworkProfile | None = None
     faults: FaultSpec | None = None
+    tokens: str = "fixed"
+    """How replies are cut into tokens: ``fixed`` (exactly ``message_size``
+    characters each) or ``words`` (at word boundaries, a leading space each)."""
 
     def __post_init__(self) -> None:
         try:
@@ -95,6 +99,8 @@ class RunConfig:
         if self.batch_size != ADAPTIVE:
             return self.batch_size
         size = self.mix.largest if self.mix is not None else self.message_size
+        if self.tokens == "words":
+            size = WORD_TOKEN_MAX
         return max(1, min(ADAPTIVE_MAX_TOKENS, ADAPTIVE_MAX_CHARS // size))
 
     @property
@@ -117,6 +123,8 @@ class RunConfig:
         require_int("seed", self.seed, 0, 2**63 - 1)
         require_int("conversations", self.conversations, 1, 10_000)
         require_number("idle_s", self.idle_s, 0.0, 86_400.0)
+        if self.tokens not in TOKEN_MODES:
+            raise ValueError(f"tokens must be one of {', '.join(TOKEN_MODES)}, got {self.tokens!r}")
 
     def with_overrides(self, **changes: Any) -> RunConfig:
         """A copy with ``changes`` applied (``None`` values ignored), validated."""

@@ -258,7 +258,9 @@ def render_text(report: RunReport) -> str:
         f"=== Stress Test Results: {report.title} ===",
         "Configuration:",
         f"  Messages: {c['message_count']}",
-        f"  Message size: {c['message_size']} chars",
+        f"  Message size: {c['message_size']} chars"
+        if c.get("tokens", "fixed") == "fixed"
+        else "  Message size: words (cut at word boundaries)",
         f"  Delay: {c['message_delay_us']:g} us   Batch: "
         f"{'adaptive' if c['batch_size'] == 0 else c['batch_size']}   Buffer: {c['buffer']}   "
         f"Streams: {c['streams']}   Consumer delay: {c['consumer_delay_us']:g} us   FPS: {c['fps']}",
