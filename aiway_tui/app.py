@@ -97,6 +97,7 @@ class ChatApp(App[None]):
                     view.streaming = True
                 elif isinstance(event, StreamEnd):
                     view.streaming = False
+                    view.finish_reply()
                     view.note(
                         f"— {event.token_count:,} tokens in {event.elapsed_s:.2f}s "
                         f"({event.tokens_per_second:,.0f} tok/s), checksum {event.checksum:08x}"

@@ -332,6 +332,7 @@ class RunScreen(Screen[None]):
                 elif isinstance(event, StreamEnd):
                     view = self._pane_for(event.stream).transcript
                     view.streaming = False
+                    view.finish_reply()
                     view.note(
                         f"— {event.token_count:,} tokens in {event.elapsed_s:.2f}s "
                         f"({event.tokens_per_second:,.0f} tok/s), checksum {event.checksum:08x}"
