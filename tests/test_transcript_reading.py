@@ -17,7 +17,7 @@ from aiway_tui.app import ChatApp
 from aiway_tui.reply_text import ReplyCutter, reply_pool
 from aiway_tui.transcript import AI, AI_LABEL, CODE, HEADING, TABLE, USER, USER_LABEL, TranscriptView
 
-Check = Callable[[ChatApp, TranscriptView, Pilot[object]], Awaitable[None]]
+Check = Callable[[ChatApp, TranscriptView, Pilot[None]], Awaitable[None]]
 
 
 def _in_app(check: Check, size: tuple[int, int] = (80, 30), scrollback: int = 2000) -> None:
@@ -53,7 +53,7 @@ def _start_reply(view: TranscriptView) -> None:
 
 
 def test_rows_wrap_at_word_boundaries_and_keep_every_character() -> None:
-    async def check(app: ChatApp, view: TranscriptView, pilot: Pilot[object]) -> None:
+    async def check(app: ChatApp, view: TranscriptView, pilot: Pilot[None]) -> None:
         _start_reply(view)
         tokens = _reply(2, 3000)
         for start in range(0, len(tokens), 7):  # a frame's worth at a time
@@ -72,7 +72,7 @@ def test_rows_wrap_at_word_boundaries_and_keep_every_character() -> None:
 
 
 def test_a_finished_reply_is_styled_once_and_a_streaming_one_stays_plain() -> None:
-    async def check(app: ChatApp, view: TranscriptView, pilot: Pilot[object]) -> None:
+    async def check(app: ChatApp, view: TranscriptView, pilot: Pilot[None]) -> None:
         seed = next(
             s
             for s in range(50)
@@ -100,7 +100,7 @@ def test_a_finished_reply_is_styled_once_and_a_streaming_one_stays_plain() -> No
 
 
 def test_a_reader_who_scrolled_up_keeps_the_same_lines_in_view_and_end_follows_again() -> None:
-    async def check(app: ChatApp, view: TranscriptView, pilot: Pilot[object]) -> None:
+    async def check(app: ChatApp, view: TranscriptView, pilot: Pilot[None]) -> None:
         _start_reply(view)
         tokens = _reply(5, 40_000)
         at = 0
