@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import aclosing
-
 import trio
-from textual.pilot import Pilot
-from trio_util import periodic
 
-from .conductor import MockConductor
-from .config import RunConfig
-from .host import HostBridge
-from .protocol import Item
-from .report import RunReport
+from .core.conductor import MockConductor
+from .core.config import RunConfig
+from .core.protocol import Item
+from .report.run_report import RunReport
+from .ui.driving import press, wait_for
+
+__all__ = ["CPU_SLACK", "assert_criteria", "conduct", "press", "usage_error_line", "wait_for"]
 
 CPU_SLACK = 1.5
 """The stress suites hold CPU criteria to their threshold times this. CPU
@@ -21,23 +18,6 @@ percentages move with the machine's speed, which on our shared machines varies
 by up to half from hour to hour; ``aiway-tui run`` gives the exact verdict, and
 this still fails any real regression (rapid-tokens used ~100 % before it was
 paced in 4 ms quanta)."""
-
-
-async def wait_for(predicate: Callable[[], bool], period: float = 0.005) -> None:
-    """Return once ``predicate()`` holds, checking every ``period`` seconds.
-
-    The pipeline's counters are plain attributes (no event per item on the hot
-    path), so a test that waits for progress polls them.
-    """
-    async with aclosing(periodic(period)) as ticks:
-        async for _ in ticks:
-            if predicate():
-                return
-
-
-async def press(pilot: Pilot[object], *keys: str) -> None:
-    """Press ``keys`` through the app's own key path (Pilot runs on the host loop)."""
-    await HostBridge().call(pilot.press(*keys))
 
 
 def usage_error_line(argv: list[str], stdout: str, stderr: str, code: int) -> str:

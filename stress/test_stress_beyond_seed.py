@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from aiway_tui.host import run_as_guest
-from aiway_tui.report import RunReport, render_text
-from aiway_tui.scenarios import get_scenario
-from aiway_tui.session import SessionOptions, run_session
+from aiway_tui.report.run_report import RunReport, render_text
+from aiway_tui.scenarios.catalogue import get_scenario
+from aiway_tui.session.runner import SessionOptions, run_session
 from aiway_tui.testing import assert_criteria
+from aiway_tui.ui.host import run_as_guest
+
+pytestmark = pytest.mark.trio(run=run_as_guest)
 
 OPTIONS = SessionOptions(handle_signals=False)
 
@@ -25,7 +27,6 @@ async def run_scenario(name: str) -> RunReport:
     return report
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_concurrent_conversations() -> None:
     report = await run_scenario("conversations")
     r = report.results
@@ -33,7 +34,6 @@ async def test_stress_concurrent_conversations() -> None:
     assert r["streams_intact"] == 16
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_mixed_load() -> None:
     report = await run_scenario("mixed-load")
     r = report.results
@@ -42,7 +42,6 @@ async def test_stress_mixed_load() -> None:
     assert 110 < r["chars_received"] / r["tokens_received"] < 150
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_chaos_every_fault_accounted_for() -> None:
     report = await run_scenario("chaos")
     r = report.results
@@ -53,7 +52,6 @@ async def test_stress_chaos_every_fault_accounted_for() -> None:
     assert r["duration_s"] < report.config["time_limit_s"]
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_network_simulation() -> None:
     report = await run_scenario("network")
     r = report.results
@@ -62,14 +60,12 @@ async def test_stress_network_simulation() -> None:
     assert report.latency["delivery"].p50_ms >= 20  # delivery latency includes the network
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_cpu_idle_ui() -> None:
     """It was ~10 % when the painter woke at 30 fps for nothing."""
     report = await run_scenario("cpu-idle")
     assert report.results["tokens_received"] == 1
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_cpu_realistic_streaming() -> None:
     """250 tokens at 50 tok/s, at most 20 frames a second: 3.0-4.8 % on most
     runs here, up to 5.6 % in a slow spell of the machine (README, CPU)."""

@@ -11,14 +11,16 @@ import pytest
 import trio
 from textual.pilot import Pilot
 
-from aiway_tui.config import RunConfig
-from aiway_tui.host import run_as_guest
-from aiway_tui.pipeline import Pipeline
-from aiway_tui.report import RunReport, render_text
-from aiway_tui.scenarios import get_scenario
-from aiway_tui.schema import check_report
-from aiway_tui.session import SessionOptions, run_session
+from aiway_tui.core.config import RunConfig
+from aiway_tui.core.pipeline import Pipeline
+from aiway_tui.report.run_report import RunReport, render_text
+from aiway_tui.report.schema import check_report
+from aiway_tui.scenarios.catalogue import get_scenario
+from aiway_tui.session.runner import SessionOptions, run_session
 from aiway_tui.testing import assert_criteria, press, wait_for
+from aiway_tui.ui.host import run_as_guest
+
+pytestmark = pytest.mark.trio(run=run_as_guest)
 
 OPTIONS = SessionOptions(handle_signals=False)
 
@@ -36,12 +38,10 @@ async def run_seed(name: str, config: RunConfig | None = None) -> RunReport:
     return report
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_1m_short_messages() -> None:
     await run_seed("1m-short")
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_short_messages_one_per_item() -> None:
     """The seed's own shape, one message per channel item: slower, still lossless,
     and over the seed's 10K msg/s. Sized to 300K tokens: at ~33K tok/s the full
@@ -52,17 +52,14 @@ async def test_stress_short_messages_one_per_item() -> None:
     assert report.results["items_received"] >= 300_000
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_1m_medium_messages() -> None:
     await run_seed("1m-medium")
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_1k_long_messages() -> None:
     await run_seed("1k-long")
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_rapid_token_streaming() -> None:
     report = await run_seed("rapid-tokens")
     r = report.results
@@ -71,7 +68,6 @@ async def test_stress_rapid_token_streaming() -> None:
     assert r["frames"] >= 10 * 15  # at least 15 fps over the ~10 s stream
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_rapid_token_streaming_quit_under_load() -> None:
     """The seed's "quit handled in < 1s", with the quit key pressed mid-stream."""
     scenario = get_scenario("rapid-tokens")
@@ -97,7 +93,6 @@ async def test_stress_rapid_token_streaming_quit_under_load() -> None:
     assert (r["lost"], r["duplicated"], r["reordered"]) == (0, 0, 0)
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_stress_backpressure_handling() -> None:
     report = await run_seed("backpressure")
     r = report.results

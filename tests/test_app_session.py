@@ -8,13 +8,13 @@ import pytest
 import trio
 from textual.pilot import Pilot
 
-from aiway_tui.app import ChatApp
-from aiway_tui.host import run_as_guest
-from aiway_tui.pipeline import Pipeline
-from aiway_tui.scenarios import get_scenario
-from aiway_tui.session import SessionOptions, run_session
+from aiway_tui.core.pipeline import Pipeline
+from aiway_tui.scenarios.catalogue import get_scenario
+from aiway_tui.session.runner import SessionOptions, run_session
 from aiway_tui.testing import press, wait_for
-from aiway_tui.transcript import AI, NOTE, USER
+from aiway_tui.ui.chat_app import ChatApp
+from aiway_tui.ui.host import run_as_guest
+from aiway_tui.ui.transcript import AI, NOTE, USER
 
 OPTIONS = SessionOptions(handle_signals=False)
 

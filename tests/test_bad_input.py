@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from aiway_tui.cli import main
-from aiway_tui.config import ConfigError, RunConfig
-from aiway_tui.report import write_json_atomic
+from aiway_tui.cli.main import main
+from aiway_tui.core.config import ConfigError, RunConfig
+from aiway_tui.report.run_report import write_json_atomic
 from aiway_tui.testing import usage_error_line
 
 BAD_ARGV: list[tuple[list[str], str]] = [

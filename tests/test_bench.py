@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from aiway_tui.bench import SHAPES, render_bench, run_bench
-from aiway_tui.cli import main
+from aiway_tui.bench.runner import SHAPES, render_bench, run_bench
+from aiway_tui.cli.main import main
 
 
 def test_bench_produces_every_figure() -> None:

@@ -15,8 +15,8 @@ import time
 import pexpect
 import pyte
 
-from aiway_tui.reply_text import ReplyCutter, reply_pool
-from aiway_tui.scenarios import get_scenario
+from aiway_tui.core.reply_text import ReplyCutter, reply_pool
+from aiway_tui.scenarios.catalogue import get_scenario
 
 COLS, ROWS = 90, 60
 CHECKS = 20

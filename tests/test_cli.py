@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aiway_tui.cli import main
-from aiway_tui.config import ConfigError
+from aiway_tui.cli.main import main
+from aiway_tui.core.config import ConfigError
 from aiway_tui.testing import usage_error_line
 
 RESULT_KEYS = {
@@ -102,8 +102,8 @@ def test_demo_without_a_terminal_is_a_usage_error() -> None:
 
 
 def test_demo_overrides_fit_the_named_scenario_and_spare_the_rest() -> None:
-    from aiway_tui.cli import _demo_config, build_parser
-    from aiway_tui.scenarios import get_scenario
+    from aiway_tui.cli.main import _demo_config, build_parser
+    from aiway_tui.scenarios.catalogue import get_scenario
 
     args = build_parser().parse_args(["demo", "rapid-tokens", "--streams", "2000"])
     assert _demo_config(get_scenario("rapid-tokens"), args).streams == 2000

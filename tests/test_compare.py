@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from aiway_tui.cli import main
-from aiway_tui.compare import METRICS, judge
+from aiway_tui.cli.main import main
+from aiway_tui.report.compare import judge
+from aiway_tui.scenarios.metrics import metric
 
 BASE_RESULTS = {
     "tokens_per_s": 100_000.0,
@@ -32,7 +33,7 @@ def _write(path: Path, scenario: str = "rapid-tokens", **changes: float) -> Path
 
 
 def _metric(key: str) -> Any:
-    return next(m for m in METRICS if m.key == key)
+    return metric(key)
 
 
 def test_direction_decides_what_is_worse() -> None:

@@ -9,9 +9,9 @@ import pytest
 import trio
 import trio.testing
 
-from aiway_tui.conductor import PACE_QUANTUM_S, MockConductor, stream_lengths, token_pool
-from aiway_tui.config import RunConfig
-from aiway_tui.protocol import Item, State, StreamEnd, StreamStart, Token
+from aiway_tui.core.conductor import PACE_QUANTUM_S, MockConductor, stream_lengths, token_pool
+from aiway_tui.core.config import RunConfig
+from aiway_tui.core.protocol import Item, State, StreamEnd, StreamStart, Token
 from aiway_tui.testing import conduct
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import trio
 
-from aiway_tui.conductor import MockConductor
-from aiway_tui.config import ConfigError, RunConfig
-from aiway_tui.protocol import Item, StreamStart
+from aiway_tui.core.conductor import MockConductor
+from aiway_tui.core.config import ConfigError, RunConfig
+from aiway_tui.core.protocol import Item, StreamStart
 
 
 async def test_stream_i_goes_to_conversation_i_mod_n() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from aiway_tui.config import ConfigError, RunConfig
-from aiway_tui.criteria import Criterion
-from aiway_tui.report import write_json_atomic
-from aiway_tui.scenarios import SCENARIOS, get_scenario
+from aiway_tui.core.config import ConfigError, RunConfig
+from aiway_tui.report.run_report import write_json_atomic
+from aiway_tui.scenarios.catalogue import SCENARIOS, get_scenario
+from aiway_tui.scenarios.criteria import Criterion
 
 
 def test_threshold_can_name_a_config_field() -> None:

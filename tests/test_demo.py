@@ -11,15 +11,17 @@ import trio
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from aiway_tui.config import RunConfig
-from aiway_tui.demo_app import SCREENSHOT_DIR_ENV, DemoApp
-from aiway_tui.demo_session import DemoResult, run_demo
-from aiway_tui.host import HostBridge, run_as_guest
-from aiway_tui.pipeline import Ending, Pipeline
-from aiway_tui.scenarios import SCENARIOS
-from aiway_tui.screens import HelpScreen, RunScreen, StartScreen
-from aiway_tui.session import SessionOptions
+from aiway_tui.core.config import RunConfig
+from aiway_tui.core.pipeline import Ending, Pipeline
+from aiway_tui.scenarios.catalogue import SCENARIOS
+from aiway_tui.session.demo import DemoResult, run_demo
+from aiway_tui.session.runner import SessionOptions
 from aiway_tui.testing import press, wait_for
+from aiway_tui.ui.demo_app import SCREENSHOT_DIR_ENV, DemoApp
+from aiway_tui.ui.host import HostBridge, run_as_guest
+from aiway_tui.ui.screens import HelpScreen, RunScreen, StartScreen
+
+pytestmark = pytest.mark.trio(run=run_as_guest)
 
 OPTIONS = SessionOptions(handle_signals=False, interactive=True)
 Drive = Callable[[DemoApp, Pilot[object]], Awaitable[None]]
@@ -79,7 +81,6 @@ def task_count() -> int:
     return count(root)
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_start_screen_lists_every_scenario_and_enter_starts_the_highlighted_one() -> None:
     async def drive(app: DemoApp, pilot: Pilot[object]) -> None:
         await wait_for(lambda: isinstance(app.screen, StartScreen))
@@ -94,7 +95,6 @@ async def test_start_screen_lists_every_scenario_and_enter_starts_the_highlighte
     assert result.reports[0].ending in ("quit", "completed")
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_a_digit_a_double_click_and_the_command_palette_start_scenarios() -> None:
     started: list[str] = []
 
@@ -124,7 +124,6 @@ async def test_a_digit_a_double_click_and_the_command_palette_start_scenarios() 
     assert [r.scenario for r in result.reports] == ["rapid-tokens", "1k-long", "backpressure"]
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_space_pauses_the_buffer_fills_and_nothing_is_lost_after_resume() -> None:
     count = 400_000
     seen: dict[str, int] = {}
@@ -159,7 +158,6 @@ async def test_space_pauses_the_buffer_fills_and_nothing_is_lost_after_resume() 
     assert r["buffer_saturated"] == 1
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_plus_and_minus_step_the_token_rate_and_the_conductor_follows() -> None:
     rates: dict[str, float] = {}
 
@@ -191,7 +189,6 @@ async def test_plus_and_minus_step_the_token_rate_and_the_conductor_follows() ->
     assert (r["lost"], r["duplicated"], r["reordered"], r["tokens_unaccounted"]) == (0, 0, 0, 0)
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_r_restarts_with_a_fresh_pipeline_and_no_leaked_tasks() -> None:
     seen: dict[str, object] = {}
 
@@ -219,7 +216,6 @@ async def test_r_restarts_with_a_fresh_pipeline_and_no_leaked_tasks() -> None:
     assert all(r.results["tokens_unaccounted"] == 0 for r in result.reports)
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_escape_goes_back_to_the_catalogue_and_q_there_quits() -> None:
     async def drive(app: DemoApp, pilot: Pilot[object]) -> None:
         await wait_for(lambda: running(app) is not None)
@@ -232,7 +228,6 @@ async def test_escape_goes_back_to_the_catalogue_and_q_there_quits() -> None:
     assert result.reports[0].results["tokens_unaccounted"] == 0
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_question_mark_shows_help_and_escape_closes_it() -> None:
     async def drive(app: DemoApp, pilot: Pilot[object]) -> None:
         await wait_for(lambda: running(app) is not None)
@@ -249,7 +244,6 @@ async def test_question_mark_shows_help_and_escape_closes_it() -> None:
     assert len(result.reports) == 1
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_s_saves_an_svg_screenshot_where_the_user_is_told(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -267,7 +261,6 @@ async def test_s_saves_an_svg_screenshot_where_the_user_is_told(
     assert (await trio.Path(path).read_text()).startswith("<svg")
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_conversations_side_by_side_when_wide_as_tabs_when_small_and_tab_moves() -> None:
     seen: dict[str, object] = {}
 
@@ -298,7 +291,6 @@ async def test_conversations_side_by_side_when_wide_as_tabs_when_small_and_tab_m
     assert seen["visible_after_tab"] == [False, True, False]
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_a_reader_who_scrolls_up_is_not_yanked_and_end_follows_again() -> None:
     seen: dict[str, object] = {}
 
@@ -343,7 +335,6 @@ def streamed_past(pipeline: Pipeline, tokens: int) -> bool:
     return pipeline.tracker.tokens > tokens or pipeline.consumer.done.is_set()
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_resizing_under_full_load_keeps_streaming_and_verifying() -> None:
     async def drive(app: DemoApp, pilot: Pilot[object]) -> None:
         await wait_for(lambda: (p := running(app)) is not None and p.tracker.tokens > 10_000)
@@ -362,7 +353,6 @@ async def test_resizing_under_full_load_keeps_streaming_and_verifying() -> None:
     assert report.passed, [c for c in report.criteria if not c.passed]
 
 
-@pytest.mark.trio(run=run_as_guest)
 async def test_a_run_that_hits_its_time_limit_leaves_the_app_up_until_q() -> None:
     seen: dict[str, object] = {}
 

@@ -8,15 +8,15 @@ import pytest
 import trio
 import trio.testing
 
-from aiway_tui.accounting import fault_results
-from aiway_tui.config import ConfigError, RunConfig
-from aiway_tui.faults import ConsumerStall, FaultKind, FaultSpec, StreamFault, plan_faults
-from aiway_tui.host import run_as_guest
-from aiway_tui.pipeline import Ending, Pipeline
-from aiway_tui.scenario_file import load_scenario_file
-from aiway_tui.session import SessionOptions, run_session
-from aiway_tui.tracker import MessageTracker
-from aiway_tui.watchdog import StreamWatchdog
+from aiway_tui.core.config import ConfigError, RunConfig
+from aiway_tui.core.faults import ConsumerStall, FaultKind, FaultSpec, StreamFault, plan_faults
+from aiway_tui.core.pipeline import Ending, Pipeline
+from aiway_tui.core.tracker import MessageTracker
+from aiway_tui.core.watchdog import StreamWatchdog
+from aiway_tui.report.fault_accounting import fault_results
+from aiway_tui.scenarios.files import load_scenario_file
+from aiway_tui.session.runner import SessionOptions, run_session
+from aiway_tui.ui.host import run_as_guest
 
 SCENARIOS = Path(__file__).parent.parent / "stress" / "scenarios"
 

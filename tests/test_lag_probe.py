@@ -9,12 +9,12 @@ import pytest
 import trio
 from textual.pilot import Pilot
 
-from aiway_tui.app import ChatApp
-from aiway_tui.host import run_as_guest
-from aiway_tui.lag_probe import DEFAULT_PERIOD_S, UiLagProbe
-from aiway_tui.pipeline import Pipeline
-from aiway_tui.scenarios import get_scenario
-from aiway_tui.session import SessionOptions, run_session
+from aiway_tui.core.pipeline import Pipeline
+from aiway_tui.measure.lag_probe import DEFAULT_PERIOD_S, UiLagProbe
+from aiway_tui.scenarios.catalogue import get_scenario
+from aiway_tui.session.runner import SessionOptions, run_session
+from aiway_tui.ui.chat_app import ChatApp
+from aiway_tui.ui.host import run_as_guest
 
 OPTIONS = SessionOptions(handle_signals=False)
 BLOCK_S = 0.200

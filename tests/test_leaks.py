@@ -12,9 +12,9 @@ import gc
 
 import psutil
 
-from aiway_tui.host import run_as_guest
-from aiway_tui.scenarios import get_scenario
-from aiway_tui.session import SessionOptions, run_session
+from aiway_tui.scenarios.catalogue import get_scenario
+from aiway_tui.session.runner import SessionOptions, run_session
+from aiway_tui.ui.host import run_as_guest
 
 RUNS = 100
 WARM_UP = 10

@@ -17,14 +17,14 @@ import pytest
 import trio
 from textual.pilot import Pilot
 
-from aiway_tui.app import ChatApp
-from aiway_tui.config import RunConfig
-from aiway_tui.host import run_as_guest
-from aiway_tui.pipeline import Pipeline
-from aiway_tui.report import RunReport
-from aiway_tui.scenarios import get_scenario
-from aiway_tui.session import SessionOptions, run_session
+from aiway_tui.core.config import RunConfig
+from aiway_tui.core.pipeline import Pipeline
+from aiway_tui.report.run_report import RunReport
+from aiway_tui.scenarios.catalogue import get_scenario
+from aiway_tui.session.runner import SessionOptions, run_session
 from aiway_tui.testing import press, wait_for
+from aiway_tui.ui.chat_app import ChatApp
+from aiway_tui.ui.host import run_as_guest
 
 Hook = Callable[[trio.Nursery, ChatApp, Pipeline, Pilot[object]], None]
 

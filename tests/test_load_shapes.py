@@ -8,13 +8,13 @@ import pytest
 import trio
 import trio.testing
 
-from aiway_tui.config import ConfigError, RunConfig
-from aiway_tui.mix import StreamMix, TokenMix
-from aiway_tui.network import DelayPlan, NetworkProfile
-from aiway_tui.pipeline import Ending, Pipeline
-from aiway_tui.protocol import Item, StreamStart, Token
+from aiway_tui.core.config import ConfigError, RunConfig
+from aiway_tui.core.mix import StreamMix, TokenMix
+from aiway_tui.core.network import DelayPlan, NetworkProfile
+from aiway_tui.core.pipeline import Ending, Pipeline
+from aiway_tui.core.protocol import Item, StreamStart, Token
+from aiway_tui.core.tracker import MessageTracker, NullInbox
 from aiway_tui.testing import conduct
-from aiway_tui.tracker import MessageTracker, NullInbox
 
 
 async def collect(config: RunConfig) -> list[Item]:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from aiway_tui.cli import main
-from aiway_tui.progress import ProgressLine
-from aiway_tui.samples import SAMPLE_FIELDS, Snapshot, check_sample_line
-from aiway_tui.schema import check_report
+from aiway_tui.cli.main import main
+from aiway_tui.cli.progress import ProgressLine
+from aiway_tui.report.samples import SAMPLE_FIELDS, Snapshot, check_sample_line
+from aiway_tui.report.schema import check_report
 
 # ~1 s paced at 100K tok/s: long enough for ~10 samples. (1m-short's criteria,
 # not rapid-tokens' p99 delivery latency, which a busy machine can push over.)

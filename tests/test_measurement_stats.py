@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from aiway_tui.frames import FrameTimer
-from aiway_tui.lag_probe import TimerLag
-from aiway_tui.latency import LatencyRecorder
-from aiway_tui.phase_cpu import PhaseCpu
-from aiway_tui.resources import ResourceSampler
+from aiway_tui.measure.frames import FrameTimer
+from aiway_tui.measure.lag_probe import TimerLag
+from aiway_tui.measure.latency import LatencyRecorder
+from aiway_tui.measure.phase_cpu import PhaseCpu
+from aiway_tui.measure.resources import ResourceSampler
 
 # HDR histograms at 3 significant digits: values come back within 0.1 %.
 HDR = 1e-3
@@ -97,7 +97,7 @@ def test_timer_lag_records_lateness_and_reschedules_from_now() -> None:
 
 _SAMPLER_PROBE = """
 import json, sys, threading, time
-from aiway_tui.resources import ResourceSampler
+from aiway_tui.measure.resources import ResourceSampler
 
 sampler = ResourceSampler()
 ballast = bytearray(64 * 1024 * 1024)

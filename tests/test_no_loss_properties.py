@@ -15,12 +15,12 @@ import trio.testing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiway_tui.config import RunConfig
-from aiway_tui.host import run_as_guest
-from aiway_tui.pipeline import Ending, Pipeline
-from aiway_tui.reply_text import ReplyCutter, reply_pool
-from aiway_tui.scenarios import get_scenario
-from aiway_tui.session import SessionOptions, run_session
+from aiway_tui.core.config import RunConfig
+from aiway_tui.core.pipeline import Ending, Pipeline
+from aiway_tui.core.reply_text import ReplyCutter, reply_pool
+from aiway_tui.scenarios.catalogue import get_scenario
+from aiway_tui.session.runner import SessionOptions, run_session
+from aiway_tui.ui.host import run_as_guest
 
 
 @st.composite

@@ -8,12 +8,12 @@ import pytest
 import trio
 import trio.testing
 
-from aiway_tui.conductor import MockConductor
-from aiway_tui.config import RunConfig
-from aiway_tui.consumer import Consumer
-from aiway_tui.pace import Pace, describe_rate
-from aiway_tui.protocol import Item, StreamEnd, Token
-from aiway_tui.tracker import MessageTracker, NullInbox
+from aiway_tui.core.conductor import MockConductor
+from aiway_tui.core.config import RunConfig
+from aiway_tui.core.consumer import Consumer
+from aiway_tui.core.pace import Pace, describe_rate
+from aiway_tui.core.protocol import Item, StreamEnd, Token
+from aiway_tui.core.tracker import MessageTracker, NullInbox
 
 
 def test_the_rate_ladder_steps_up_to_unpaced_and_down_to_1k() -> None:

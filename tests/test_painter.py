@@ -8,9 +8,9 @@ import pytest
 import trio
 import trio.testing
 
-from aiway_tui.latency import LatencyRecorder
-from aiway_tui.painter import Frame, FrameInbox, Painter, TextChunk
-from aiway_tui.protocol import ConductorState, State, StreamEnd, StreamStart
+from aiway_tui.core.painter import Frame, FrameInbox, Painter, TextChunk
+from aiway_tui.core.protocol import ConductorState, State, StreamEnd, StreamStart
+from aiway_tui.measure.latency import LatencyRecorder
 
 
 class RecordingSurface:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from aiway_tui.cli import main
-from aiway_tui.pty_quit import (
+from aiway_tui.cli.main import main
+from aiway_tui.quit.moments import moments_for
+from aiway_tui.quit.pty_trials import (
     ALT_SCREEN_OFF,
     CURSOR_SHOWN,
     PTY_WAIT_RANGE_S,
@@ -17,10 +18,9 @@ from aiway_tui.pty_quit import (
     _screen_problems,
     run_pty_trials,
 )
-from aiway_tui.quit_latency import plan_trials
-from aiway_tui.quit_moments import moments_for
-from aiway_tui.quit_report import SEED_BOUND_MS
-from aiway_tui.scenarios import get_scenario
+from aiway_tui.quit.report import SEED_BOUND_MS
+from aiway_tui.quit.trials import plan_trials
+from aiway_tui.scenarios.catalogue import get_scenario
 
 
 def test_quitting_the_real_demo_mid_stream_restores_the_terminal_every_time() -> None:

@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 import trio
 
-from aiway_tui.cli import main
-from aiway_tui.host import run_as_guest
-from aiway_tui.quit_latency import (
+from aiway_tui.cli.main import main
+from aiway_tui.measure.stall_probe import HOST, StallProbe
+from aiway_tui.quit.moments import MOMENTS, moments_for
+from aiway_tui.quit.report import SEED_BOUND_MS, render_quit_text
+from aiway_tui.quit.trials import (
     STAGE_LABELS,
     STAGES,
     QuitTrial,
@@ -25,12 +27,10 @@ from aiway_tui.quit_latency import (
     run_trial,
     run_trials,
 )
-from aiway_tui.quit_moments import MOMENTS, moments_for
-from aiway_tui.quit_report import SEED_BOUND_MS, render_quit_text
-from aiway_tui.scenarios import get_scenario
-from aiway_tui.session import SessionOptions
-from aiway_tui.stall_probe import HOST, StallProbe
+from aiway_tui.scenarios.catalogue import get_scenario
+from aiway_tui.session.runner import SessionOptions
 from aiway_tui.testing import usage_error_line
+from aiway_tui.ui.host import run_as_guest
 
 OPTIONS = SessionOptions(interactive=True, handle_signals=False)
 RAPID = get_scenario("rapid-tokens")

@@ -9,9 +9,9 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from aiway_tui.app import ChatApp
-from aiway_tui.chat_screen import ChatScreen
-from aiway_tui.transcript import AI, AI_LABEL
+from aiway_tui.ui.chat_app import ChatApp
+from aiway_tui.ui.chat_screen import ChatScreen
+from aiway_tui.ui.transcript import AI, AI_LABEL
 
 
 def _full(widget: Widget) -> Region:

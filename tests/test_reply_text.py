@@ -7,10 +7,10 @@ import zlib
 
 import pytest
 
-from aiway_tui.conductor import MockConductor
-from aiway_tui.config import ConfigError, RunConfig
-from aiway_tui.protocol import StreamEnd, Token
-from aiway_tui.reply_text import POOL_MULTIPLE, WORD_TOKEN_MAX, ReplyCutter, ReplyPool, reply_pool
+from aiway_tui.core.conductor import MockConductor
+from aiway_tui.core.config import ConfigError, RunConfig
+from aiway_tui.core.protocol import StreamEnd, Token
+from aiway_tui.core.reply_text import POOL_MULTIPLE, WORD_TOKEN_MAX, ReplyCutter, ReplyPool, reply_pool
 from aiway_tui.testing import conduct
 
 KINDS = {

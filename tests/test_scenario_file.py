@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from aiway_tui.cli import main
-from aiway_tui.config import ConfigError
-from aiway_tui.faults import FaultSpec
-from aiway_tui.scenario_file import load_scenario_file
+from aiway_tui.cli.main import main
+from aiway_tui.core.config import ConfigError
+from aiway_tui.core.faults import FaultSpec
+from aiway_tui.scenarios.files import load_scenario_file
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "stress" / "scenarios").glob("*.toml"))
 

@@ -154,8 +154,8 @@ def test_a_fault_in_an_interactive_demo_restores_the_terminal(tmp_path: Path) ->
     # The real CLI in a real terminal, with the app's paint broken after a few frames.
     bootstrap = (
         "import sys\n"
-        "from aiway_tui.screens import RunScreen\n"
-        "from aiway_tui.cli import run\n"
+        "from aiway_tui.ui.screens import RunScreen\n"
+        "from aiway_tui.cli.main import run\n"
         "paint = RunScreen.paint\n"
         "calls = []\n"
         "def broken(self, *args):\n"
@@ -207,9 +207,9 @@ def test_a_signal_while_starting_up_is_one_line_not_a_traceback(signum: signal.S
 
 
 def test_the_handlers_in_place_before_a_run_are_put_back() -> None:
-    from aiway_tui.host import run_as_guest
-    from aiway_tui.scenarios import get_scenario
-    from aiway_tui.session import SessionOptions, run_session
+    from aiway_tui.scenarios.catalogue import get_scenario
+    from aiway_tui.session.runner import SessionOptions, run_session
+    from aiway_tui.ui.host import run_as_guest
 
     def mine(_signum: int, _frame: object) -> None:
         pass

@@ -18,11 +18,11 @@ import psutil
 import pytest
 import trio
 
-from aiway_tui.app import ChatApp
-from aiway_tui.cli import main
-from aiway_tui.conductor import MockConductor
-from aiway_tui.resources import ResourceSampler
-from aiway_tui.tracker import MessageTracker
+from aiway_tui.cli.main import main
+from aiway_tui.core.conductor import MockConductor
+from aiway_tui.core.tracker import MessageTracker
+from aiway_tui.measure.resources import ResourceSampler
+from aiway_tui.ui.chat_app import ChatApp
 
 
 class InjectedFault(RuntimeError):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.drivers.linux_driver import LinuxDriver
 
-from aiway_tui.app import ChatApp
-from aiway_tui.demo_app import DemoApp
-from aiway_tui.scenarios import SCENARIOS
-from aiway_tui.terminal_driver import PromptExitLinuxDriver, prompt_exit
+from aiway_tui.scenarios.catalogue import SCENARIOS
+from aiway_tui.ui.chat_app import ChatApp
+from aiway_tui.ui.compat import PromptExitLinuxDriver, prompt_exit
+from aiway_tui.ui.demo_app import DemoApp
 
 
 def test_the_linux_driver_is_replaced_and_others_are_kept() -> None:

@@ -6,8 +6,8 @@ import zlib
 
 import pytest
 
-from aiway_tui.protocol import StreamEnd, StreamError, StreamStart, Token
-from aiway_tui.tracker import MessageTracker, NullInbox
+from aiway_tui.core.protocol import StreamEnd, StreamError, StreamStart, Token
+from aiway_tui.core.tracker import MessageTracker, NullInbox
 
 TEXTS = [f"t{i:03d}" for i in range(20)]
 

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import trio
 
-from aiway_tui.config import RunConfig
-from aiway_tui.pipeline import Pipeline
-from aiway_tui.protocol import Item, Token
-from aiway_tui.report import RunReport, build_report
-from aiway_tui.scenarios import get_scenario
+from aiway_tui.core.config import RunConfig
+from aiway_tui.core.pipeline import Pipeline
+from aiway_tui.core.protocol import Item, Token
+from aiway_tui.report.run_report import RunReport, build_report
+from aiway_tui.scenarios.catalogue import get_scenario
 
 Mutation = Callable[[list[Token], int], None]
 

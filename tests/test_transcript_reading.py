@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable
 
 from textual.pilot import Pilot
 
-from aiway_tui.app import ChatApp
-from aiway_tui.reply_text import ReplyCutter, reply_pool
-from aiway_tui.transcript import AI, AI_LABEL, CODE, HEADING, TABLE, USER, USER_LABEL, TranscriptView
+from aiway_tui.core.reply_text import ReplyCutter, reply_pool
+from aiway_tui.ui.chat_app import ChatApp
+from aiway_tui.ui.transcript import AI, AI_LABEL, CODE, HEADING, TABLE, USER, USER_LABEL, TranscriptView
 
 Check = Callable[[ChatApp, TranscriptView, Pilot[None]], Awaitable[None]]
 

@@ -15,9 +15,9 @@ from textual.geometry import Region
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from aiway_tui.app import ChatApp
-from aiway_tui.text_line import TextLine
-from aiway_tui.transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
+from aiway_tui.ui.chat_app import ChatApp
+from aiway_tui.ui.text_line import TextLine
+from aiway_tui.ui.transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
 
 
 def _textuals_own(view: TranscriptView, crop: Region) -> list[Strip]:

@@ -1,0 +1,396 @@
+"""Side-by-side benchmark: the channel limit, our pipeline, the app, a naive peer.
+
+All four variants run in one process, one after another, on the same token
+shapes, each hosted the same way (Trio as a guest of an asyncio loop), so
+their ratios say what each layer costs:
+
+1. ``limit``: the bare Trio memory channel moving the same items, no UI;
+2. ``sink``: our pipeline (conductor, channel, consumer, tracker), no Textual;
+3. ``full``: our pipeline painting live into the real Textual app, headless;
+4. ``naive``: a plain Textual app writing every token to a ``Log`` widget as
+   it arrives, fed by the same conductor and channel.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import trio
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import Log
+
+from ..core.conductor import MockConductor, token_pool
+from ..core.config import ADAPTIVE, RunConfig
+from ..core.pipeline import Pipeline
+from ..core.protocol import Item, Token
+from ..report.run_report import RunReport
+from ..scenarios.catalogue import get_scenario
+from ..session.runner import SessionOptions, run_session
+from ..ui.host import HostBridge, run_as_guest
+
+SHAPES = {"short": 10, "medium": 100, "long": 10_000}
+BASE_COUNTS = {"short": 1_000_000, "medium": 1_000_000, "long": 10_000}
+NAIVE_SHARE = 0.1
+NAIVE_CAP = 5_000
+NAIVE_CAP_CHARS = 1_000_000
+"""The naive peer gets a tenth of the tokens, at most 5,000 and 1 MB of text:
+``Log.write`` appends to one ever-longer line, so its cost per token grows with
+the stream (quadratic in all); 100K short tokens took over seven minutes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    shape: str
+    batch: str
+    variant: str
+    tokens: int
+    seconds: float
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ScalePoint:
+    shape: str
+    tokens: int
+    paint_p99_ms: float
+    render_p99_ms: float
+    memory_growth_mb: float
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    name: str
+    measured: float
+    target: float
+    op: str
+    unit: str
+
+    @property
+    def met(self) -> bool:
+        return self.measured >= self.target if self.op == ">=" else self.measured <= self.target
+
+
+@dataclass
+class BenchResult:
+    scale: float
+    measurements: list[Measurement] = field(default_factory=list)
+    scale_points: list[ScalePoint] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    rapid: dict[str, float] = field(default_factory=dict)
+    idle_cpu_percent: float = 0.0
+    streaming_cpu_percent: float = 0.0
+    """``cpu-streaming``: 50 tok/s at its frame budget, CPU while streaming."""
+    streaming_fps: int = 0
+    streaming_30fps_cpu_percent: float = 0.0
+    """The same stream at the default 30 fps, measured beside it."""
+    wake_floor_cpu_percent: float = 0.0
+    """A bare Trio guest that only sleeps, waking as often as that stream: the floor."""
+
+    def rate(self, shape: str, batch: str, variant: str) -> float:
+        for m in self.measurements:
+            if (m.shape, m.batch, m.variant) == (shape, batch, variant):
+                return m.tokens_per_s
+        return 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scale": self.scale,
+            "measurements": [asdict(m) | {"tokens_per_s": m.tokens_per_s} for m in self.measurements],
+            "scale_points": [asdict(p) for p in self.scale_points],
+            "rapid": self.rapid,
+            "idle_cpu_percent": self.idle_cpu_percent,
+            "streaming_cpu_percent": self.streaming_cpu_percent,
+            "streaming_fps": self.streaming_fps,
+            "streaming_30fps_cpu_percent": self.streaming_30fps_cpu_percent,
+            "wake_floor_cpu_percent": self.wake_floor_cpu_percent,
+            "goals": [asdict(g) | {"met": g.met} for g in self.goals],
+        }
+
+
+# 1. The limit: the bare channel moving the same items.
+
+
+def _items(size: int, cap: int) -> Item:
+    pool = token_pool(size)
+    return tuple(Token(0, i, pool[i % len(pool)], 0.0) for i in range(cap))
+
+
+async def _channel_limit(item: Item, tokens: int, buffer: int) -> float:
+    repeats = max(1, tokens // len(item))
+    send, receive = trio.open_memory_channel[Item](buffer)
+    received = 0
+
+    async def produce() -> None:
+        async with send:
+            for _ in range(repeats):
+                await send.send(item)
+
+    started = time.perf_counter()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(produce)
+        async with receive:
+            async for got in receive:
+                received += len(got)
+    elapsed = time.perf_counter() - started
+    assert received == repeats * len(item)
+    return elapsed
+
+
+# 2. Our pipeline, no UI.
+
+
+async def _pipeline_sink(config: RunConfig) -> float:
+    pipeline = Pipeline(config)
+    await pipeline.run()
+    assert pipeline.tracker.tokens == config.message_count
+    return pipeline.elapsed_s
+
+
+# 3. The full app: ``run_session``.
+
+# 4. The naive peer.
+
+
+class NaivePeerApp(App[None]):
+    """What most people would write first: every token straight into a ``Log``."""
+
+    def compose(self) -> ComposeResult:
+        yield Log(id="log")
+
+
+async def _naive_peer(config: RunConfig) -> float:
+    bridge = HostBridge()
+    app = NaivePeerApp()
+    ready = trio.Event()
+
+    async def autopilot(_pilot: Pilot[object]) -> None:
+        bridge.token.run_sync_soon(ready.set)
+
+    task = bridge.start(
+        app.run_async(headless=True, size=(config.width, config.height), auto_pilot=autopilot)
+    )
+    await ready.wait()
+    log = app.query_one(Log)
+    conductor = MockConductor(config)
+    send, receive = trio.open_memory_channel[Item](config.buffer)
+    tokens = 0
+    started = time.perf_counter()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(conductor.run, send)
+        async with receive:
+            async for item in receive:
+                for message in item:
+                    if isinstance(message, Token):
+                        log.write(message.text)
+                        tokens += 1
+    elapsed = time.perf_counter() - started
+    app.exit()
+    await bridge.wait(task)
+    assert tokens == config.message_count
+    return elapsed
+
+
+def _full(config: RunConfig) -> RunReport:
+    scenario = get_scenario("1m-short")
+    report = run_as_guest(run_session, scenario, config, SessionOptions(handle_signals=False))
+    assert report.results["tokens_received"] == config.message_count, report.ending
+    return report
+
+
+async def _sleeping_guest(period: float, wakes: int) -> float:
+    """CPU percent of a Trio guest doing nothing but ``wakes`` sleeps of ``period``."""
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(wakes):
+        await trio.sleep(period)
+    return 100.0 * (time.process_time() - cpu) / (time.perf_counter() - started)
+
+
+def _count(shape: str, scale: float) -> int:
+    return max(100, int(BASE_COUNTS[shape] * scale))
+
+
+def run_bench(
+    scale: float = 1.0,
+    shapes: Sequence[str] = tuple(SHAPES),
+    *,
+    with_scale_curves: bool = True,
+    with_pacing: bool = True,
+    progress: Any = None,
+) -> BenchResult:
+    """Run every variant for every shape and batch mode; return the figures."""
+    result = BenchResult(scale)
+
+    def note(text: str) -> None:
+        if progress is not None:
+            progress(text)
+
+    for shape in shapes:
+        size = SHAPES[shape]
+        tokens = _count(shape, scale)
+        for batch in (1, ADAPTIVE):
+            config = RunConfig(message_count=tokens, message_size=size, batch_size=batch, time_limit_s=3600)
+            label = config.batch_label
+            note(f"{shape} batch={label}: limit")
+            seconds = run_as_guest(_channel_limit, _items(size, config.batch_cap), tokens, config.buffer)
+            result.measurements.append(Measurement(shape, label, "limit", tokens, seconds))
+            note(f"{shape} batch={label}: sink")
+            seconds = run_as_guest(_pipeline_sink, config)
+            result.measurements.append(Measurement(shape, label, "sink", tokens, seconds))
+            note(f"{shape} batch={label}: full")
+            report = _full(config)
+            result.measurements.append(
+                Measurement(shape, label, "full", tokens, report.results["duration_s"])
+            )
+            naive_tokens = max(100, min(NAIVE_CAP, NAIVE_CAP_CHARS // size, int(tokens * NAIVE_SHARE)))
+            note(f"{shape} batch={label}: naive ({naive_tokens} tokens)")
+            naive_config = config.with_overrides(message_count=naive_tokens)
+            seconds = run_as_guest(_naive_peer, naive_config)
+            result.measurements.append(Measurement(shape, label, "naive", naive_tokens, seconds))
+    if with_scale_curves:
+        for shape in ("short", "medium"):
+            for tokens in (10_000, 100_000, 1_000_000):
+                tokens = max(100, int(tokens * scale))
+                note(f"scale {shape} {tokens}")
+                report = _full(RunConfig(message_count=tokens, message_size=SHAPES[shape], time_limit_s=3600))
+                r = report.results
+                result.scale_points.append(
+                    ScalePoint(shape, tokens, r["paint_p99_ms"], r["render_p99_ms"], r["memory_growth_mb"])
+                )
+    if with_pacing:
+        note("rapid-tokens (paced, 100K tok/s)")
+        rapid = get_scenario("rapid-tokens")
+        rapid_config = rapid.config.with_overrides(message_count=max(1000, int(1_000_000 * scale)))
+        report = run_as_guest(run_session, rapid, rapid_config, SessionOptions(handle_signals=False))
+        r = report.results
+        result.rapid = {
+            "tokens": r["tokens_received"],
+            "tokens_per_s": r["tokens_per_s"],
+            "scheduled_tokens_per_s": r["scheduled_tokens_per_s"],
+            "schedule_error_pct": 100.0 * abs(1 - r["tokens_per_s"] / r["scheduled_tokens_per_s"]),
+            "cpu_avg_percent": r["cpu_avg_percent"],
+            "fps": r["fps"],
+        }
+        note("idle UI (3 s, no tokens due)")
+        idle = RunConfig(
+            message_count=2, message_size=10, message_delay_us=3e6 * max(scale, 0.1), time_limit_s=60
+        )
+        report = run_as_guest(run_session, rapid, idle, SessionOptions(handle_signals=False))
+        result.idle_cpu_percent = report.results["cpu_avg_percent"]
+        note("cpu-streaming (50 tok/s) at its frame budget and at 30 fps, and a bare guest waking as often")
+        streaming = get_scenario("cpu-streaming")
+        streaming_config = streaming.config.with_overrides(
+            message_count=max(50, int(streaming.config.message_count * scale))
+        )
+        report = run_as_guest(run_session, streaming, streaming_config, SessionOptions(handle_signals=False))
+        result.streaming_cpu_percent = report.results["cpu_stream_percent"]
+        result.streaming_fps = streaming_config.fps
+        at_30 = streaming_config.with_overrides(fps=30)
+        report = run_as_guest(run_session, streaming, at_30, SessionOptions(handle_signals=False))
+        result.streaming_30fps_cpu_percent = report.results["cpu_stream_percent"]
+        period = streaming_config.message_delay_us / 1e6
+        result.wake_floor_cpu_percent = run_as_guest(_sleeping_guest, period, streaming_config.message_count)
+    result.goals = _goals(result)
+    return result
+
+
+def _goals(result: BenchResult) -> list[Goal]:
+    goals = []
+    full_short = result.rate("short", "adaptive", "full")
+    if full_short:
+        goals.append(
+            Goal("1M short, live rendering, adaptive batching", full_short, 1_000_000, ">=", "tok/s")
+        )
+        limit_1 = result.rate("short", "1", "limit")
+        if limit_1:
+            goals.append(
+                Goal(
+                    "batch 1: full / bare per-item channel",
+                    result.rate("short", "1", "full") / limit_1,
+                    0.8,
+                    ">=",
+                    "x",
+                )
+            )
+        sink = result.rate("short", "adaptive", "sink")
+        if sink:
+            goals.append(
+                Goal("rendering cost: full / sink (adaptive, short)", full_short / sink, 0.9, ">=", "x")
+            )
+    for shape in ("short", "medium"):
+        points = [p for p in result.scale_points if p.shape == shape]
+        if points:
+            goals.append(
+                Goal(f"paint p99, {shape}, worst point", max(p.paint_p99_ms for p in points), 5.0, "<=", "ms")
+            )
+            first, last = points[0], points[-1]
+            if first.paint_p99_ms > 0:
+                ratio = last.paint_p99_ms / first.paint_p99_ms
+                goals.append(Goal(f"paint p99 flat, {shape}: last / first", ratio, 1.2, "<=", "x"))
+    medium = [p for p in result.scale_points if p.shape == "medium"]
+    if medium:
+        goals.append(Goal("RSS growth, medium, largest point", medium[-1].memory_growth_mb, 50.0, "<=", "MB"))
+    if result.rapid:
+        goals.append(Goal("rapid: schedule error", result.rapid["schedule_error_pct"], 1.0, "<=", "%"))
+        goals.append(Goal("rapid: average CPU", result.rapid["cpu_avg_percent"], 20.0, "<=", "%"))
+        goals.append(Goal("rapid: frames per second", result.rapid["fps"], 15.0, ">=", "fps"))
+        goals.append(Goal("idle CPU", result.idle_cpu_percent, 1.0, "<=", "%"))
+        goals.append(Goal("streaming 50 tok/s: CPU", result.streaming_cpu_percent, 5.0, "<=", "%"))
+    return goals
+
+
+def render_bench(result: BenchResult) -> str:
+    lines = [f"=== aiway-tui bench (scale {result.scale:g}) ===", ""]
+    head = (
+        f"{'shape':<7} {'batch':<9} {'limit tok/s':>12} {'sink tok/s':>12} {'full tok/s':>12} "
+        f"{'naive tok/s*':>12} {'full/sink':>10} {'full/limit':>11} {'full/naive':>11}"
+    )
+    lines.append(head)
+    for shape in SHAPES:
+        for batch in ("1", "adaptive"):
+            limit, sink = result.rate(shape, batch, "limit"), result.rate(shape, batch, "sink")
+            full, naive = result.rate(shape, batch, "full"), result.rate(shape, batch, "naive")
+            if not full:
+                continue
+            lines.append(
+                f"{shape:<7} {batch:<9} {limit:>12,.0f} {sink:>12,.0f} {full:>12,.0f} {naive:>12,.0f} "
+                f"{full / sink if sink else 0:>10.2f} {full / limit if limit else 0:>11.2f} "
+                f"{full / naive if naive else 0:>11.1f}"
+            )
+    lines.append(f"* naive: a tenth of the tokens, at most {NAIVE_CAP:,} and 1 MB (its cost per token grows)")
+    if result.scale_points:
+        lines += [
+            "",
+            f"{'scale':<7} {'tokens':>10} {'paint p99 ms':>13} {'render p99 ms':>14} {'RSS growth MB':>14}",
+        ]
+        for p in result.scale_points:
+            lines.append(
+                f"{p.shape:<7} {p.tokens:>10,} {p.paint_p99_ms:>13.2f} {p.render_p99_ms:>14.2f} "
+                f"{p.memory_growth_mb:>14.1f}"
+            )
+    if result.rapid:
+        r = result.rapid
+        lines += [
+            "",
+            f"rapid-tokens: {r['tokens_per_s']:,.0f} tok/s of {r['scheduled_tokens_per_s']:,.0f} scheduled "
+            f"({r['schedule_error_pct']:.2f}% off), CPU avg {r['cpu_avg_percent']:.0f}%, {r['fps']:.1f} fps",
+            f"idle UI: CPU avg {result.idle_cpu_percent:.1f}%",
+            f"cpu-streaming, 50 tok/s: CPU {result.streaming_cpu_percent:.1f}% while streaming at "
+            f"{result.streaming_fps} fps, {result.streaming_30fps_cpu_percent:.1f}% at 30 fps; "
+            f"a bare Trio guest waking as often: {result.wake_floor_cpu_percent:.1f}% "
+            f"(x{result.streaming_cpu_percent / max(result.wake_floor_cpu_percent, 1e-9):.1f})",
+        ]
+    if result.goals:
+        lines += ["", "Goals:"]
+        for g in result.goals:
+            lines.append(
+                f"  {'MET ' if g.met else 'MISS'} {g.name}: {g.measured:,.2f} {g.unit}"
+                f" (target {g.op} {g.target:,.4g})"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The ``aiway-tui`` command line."""

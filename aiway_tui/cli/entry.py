@@ -1,0 +1,49 @@
+"""The ``aiway-tui`` entry point: signals are an orderly exit from the first instant.
+
+Importing the app (Textual, Trio) takes most of a second. A run installs its
+own SIGINT/SIGTERM handlers (the orderly quit, with a report); before that a
+signal would print a KeyboardInterrupt traceback, or kill the process with no
+word. So this module, which imports nothing heavy, routes both signals to an
+exception first, and turns it into one line and the usual exit code.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+from typing import NoReturn
+
+_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal arrived while no run was there to handle it (start-up, between runs)."""
+
+    def __init__(self, signum: signal.Signals) -> None:
+        super().__init__(signum.name)
+        self.signum = signum
+
+
+def _raise(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signal.Signals(signum))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    previous = {signum: signal.signal(signum, _raise) for signum in _EXIT}
+    try:
+        from .main import main as cli_main
+
+        return cli_main(argv)
+    except KeyboardInterrupt as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        print(f"aiway-tui: interrupted by {signum.name} outside a run (no report)", file=sys.stderr)
+        return _EXIT[signum]
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def run() -> NoReturn:
+    sys.exit(main())

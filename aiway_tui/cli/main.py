@@ -1,0 +1,368 @@
+"""The ``aiway-tui`` command: list, run and demo scenarios; measure quit latency.
+
+Exit codes: 0 every criterion passed, 1 one failed (or the run failed),
+2 bad usage (one line, no traceback), 130/143 interrupted by SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from ..core.config import ConfigError, RunConfig
+from ..core.reply_text import TOKEN_MODES
+from ..report.compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
+from ..report.run_report import RunReport, render_summary, render_text, write_json_atomic
+from ..scenarios.catalogue import SCENARIOS, Scenario, get_scenario, scenario_names
+from ..scenarios.describe import describe_extras
+from ..scenarios.files import load_scenario_file
+from ..scenarios.metrics import RUN_METRICS
+from ..session.demo import run_demo
+from ..session.runner import SessionOptions, run_session
+from ..ui.host import run_as_guest
+from .instruments import Measurement, ProfilerMissing
+from .quit_command import add_quit_latency_parser, run_quit_latency
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+_SIGNAL_EXIT = {"SIGINT": 130, "SIGTERM": 143}
+
+
+class UsageError(Exception):
+    """Bad usage: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        if not text.isascii():
+            raise ValueError(text)
+        return int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _number(text: str) -> float:
+    try:
+        if not text.isascii():
+            raise ValueError(text)
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def _add_overrides(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("overrides (default: the scenario's own)")
+    group.add_argument("--count", type=_positive_int, help="tokens to stream in all")
+    group.add_argument("--size", type=_positive_int, help="characters per token")
+    group.add_argument(
+        "--delay-us", type=_number, help="schedule: microseconds between tokens (0: as fast as possible)"
+    )
+    group.add_argument(
+        "--batch", type=_positive_int, help="messages per channel item (1: one each, 0: adaptive)"
+    )
+    group.add_argument("--buffer", type=_positive_int, help="channel capacity, in items")
+    group.add_argument("--streams", type=_positive_int, help="assistant replies the tokens are split over")
+    group.add_argument("--consumer-delay-us", type=_number, help="slow consumer: microseconds per message")
+    group.add_argument("--fps", type=_positive_int, help="most frames painted per second (1..240)")
+    group.add_argument("--scrollback", type=_positive_int, help="transcript rows kept")
+    group.add_argument("--time-limit", type=_number, help="deadline in seconds; past it the run is cancelled")
+    group.add_argument("--seed", type=_positive_int, help="seed for the deterministic token text")
+    group.add_argument("--conversations", type=_positive_int, help="conversations streaming at once")
+    group.add_argument(
+        "--tokens",
+        choices=TOKEN_MODES,
+        help="cut replies into tokens of exactly --size chars (fixed) or at word boundaries (words)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aiway-tui",
+        description="Stress a streaming chat TUI: Trio pipeline, Textual rendering, measured.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    list_cmd = sub.add_parser("list", help="show the scenarios, their parameters and criteria")
+    list_cmd.add_argument(
+        "--metrics", action="store_true", help="show every figure a run reports (what a criterion may name)"
+    )
+    run = sub.add_parser("run", help="run scenarios and report (headless by default)")
+    run.add_argument("scenarios", nargs="*", metavar="NAME", help="scenario names, or 'all'")
+    run.add_argument(
+        "--scenario-file",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a scenario from a TOML file (repeatable; see stress/scenarios/)",
+    )
+    run.add_argument("--headless", action="store_true", default=True, help="no terminal output (the default)")
+    run.add_argument("--visible", dest="headless", action="store_false", help="show the app while it runs")
+    run.add_argument("--json", type=Path, metavar="PATH", help="write the report(s) as JSON")
+    _add_overrides(run)
+    _add_measurement(run)
+    demo = sub.add_parser("demo", help="run a scenario interactively in this terminal")
+    demo.add_argument(
+        "scenario", nargs="?", default=None, metavar="NAME", help="start this one (default: pick from a list)"
+    )
+    demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
+    _add_overrides(demo)
+    add_quit_latency_parser(sub)
+    bench = sub.add_parser("bench", help="side-by-side benchmark: channel limit, pipeline, app, naive peer")
+    bench.add_argument(
+        "--scale", type=_number, default=1.0, help="fraction of the full token counts (default 1)"
+    )
+    bench.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
+    comp = sub.add_parser("compare", help="compare two JSON reports; exit 1 on a regression")
+    comp.add_argument("base", type=Path, metavar="BASE.json")
+    comp.add_argument("new", type=Path, metavar="NEW.json")
+    comp.add_argument(
+        "--tolerance",
+        type=_number,
+        default=DEFAULT_TOLERANCE_PCT,
+        metavar="PCT",
+        help=f"allowed worsening, percent of the base value (default {DEFAULT_TOLERANCE_PCT:g})",
+    )
+    return parser
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from ..bench.runner import render_bench, run_bench
+
+    if not 0.0001 <= args.scale <= 10:
+        raise UsageError(f"--scale {args.scale:g} is out of range (0.0001..10)")
+    _check_output_path(args.json)
+    result = run_bench(args.scale, progress=lambda text: print(f"bench: {text}", file=sys.stderr, flush=True))
+    print(render_bench(result))
+    if args.json is not None:
+        write_json_atomic(args.json, result.as_dict())
+    return EXIT_OK
+
+
+def _add_measurement(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("measurement")
+    group.add_argument("--samples", type=Path, metavar="PATH", help="write a JSONL time series (~10 Hz)")
+    group.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    group.add_argument("--profile", type=Path, metavar="PATH", help="write a pyinstrument HTML profile")
+    group.add_argument(
+        "--trace-memory", action="store_true", help="print the top allocation sites (tracemalloc) at the end"
+    )
+    group.add_argument(
+        "--no-probes",
+        dest="probes",
+        action="store_false",
+        help="no resource sampler or UI lag probe (to measure what measuring costs)",
+    )
+
+
+def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
+    return scenario.config.with_overrides(
+        message_count=args.count,
+        message_size=args.size,
+        message_delay_us=args.delay_us,
+        batch_size=args.batch,
+        buffer=args.buffer,
+        streams=args.streams,
+        consumer_delay_us=args.consumer_delay_us,
+        fps=args.fps,
+        scrollback=args.scrollback,
+        time_limit_s=args.time_limit,
+        seed=args.seed,
+        conversations=args.conversations,
+        tokens=args.tokens,
+    )
+
+
+def _check_output_path(path: Path | None, flag: str = "--json") -> None:
+    """Fail before the run, not after it, if the report could not be written."""
+    if path is None:
+        return
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise UsageError(f"{flag} {path}: folder {parent} does not exist")
+    if path.is_dir():
+        raise UsageError(f"{flag} {path}: is a folder, not a file")
+    if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
+        raise UsageError(f"{flag} {path}: file is read-only")
+    try:  # the same temp file write_json_atomic makes: the only honest writability test
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{path.name}.probe."):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: cannot write in {parent} ({exc.strerror})") from None
+
+
+def _list_metrics() -> int:
+    print(f"{'metric':<34} {'unit':<7} {'better':<7} meaning")
+    for m in RUN_METRICS:
+        print(f"{m.name:<34} {m.unit:<7} {m.better or '-':<7} {m.meaning}")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    if args.metrics:
+        return _list_metrics()
+    for scenario in SCENARIOS:
+        c = scenario.config
+        print(f"{scenario.name:<14} {scenario.title}: {scenario.purpose}")
+        print(
+            f"{'':<14} count={c.message_count:,} size={c.message_size} delay_us={c.message_delay_us:g} "
+            f"batch={c.batch_label} buffer={c.buffer} consumer_delay_us={c.consumer_delay_us:g} "
+            f"time_limit={c.time_limit_s:g}s"
+        )
+        extras = describe_extras(c)
+        if extras:
+            print(f"{'':<14} {extras}")
+        for crit in scenario.criteria:
+            threshold = crit.resolve(c)
+            print(
+                f"{'':<14}   [{crit.source:<8}] {crit.describe(c)} ({crit.metric} {crit.op} {threshold:,.4g})"
+            )
+        print()
+    return EXIT_OK
+
+
+def _exit_code(reports: Sequence[RunReport]) -> int:
+    for rep in reports:
+        if rep.interrupted_by in _SIGNAL_EXIT:
+            return _SIGNAL_EXIT[rep.interrupted_by]
+    return EXIT_OK if all(r.passed for r in reports) else EXIT_FAILED
+
+
+def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) -> int:
+    if names == ["all"]:
+        names = list(scenario_names())
+    scenarios = [get_scenario(n) for n in names]
+    scenarios += [load_scenario_file(path) for path in getattr(args, "scenario_file", [])]
+    if not scenarios:
+        raise UsageError("run: name scenarios, 'all', or give --scenario-file PATH")
+    configs = [_config_for(s, args) for s in scenarios]
+    _check_output_path(args.json)
+    measurement = Measurement(
+        samples=getattr(args, "samples", None),
+        progress=options.headless and not getattr(args, "quiet", False),
+        profile=getattr(args, "profile", None),
+        trace_memory=getattr(args, "trace_memory", False),
+        probes=getattr(args, "probes", True),
+    )
+    _check_output_path(measurement.samples, "--samples")
+    _check_output_path(measurement.profile, "--profile")
+    reports: list[RunReport] = []
+    with measurement.around_runs():
+        for scenario, config in zip(scenarios, configs, strict=True):
+            session = functools.partial(
+                run_session, on_ready=measurement.on_ready(scenario.name, config.message_count)
+            )
+            report = run_as_guest(session, scenario, config, options)
+            measurement.after_run()
+            print(render_text(report), flush=True)
+            print(flush=True)
+            reports.append(report)
+            if report.interrupted_by:
+                break
+    for line in measurement.memory_sites:
+        print(line)
+    if len(reports) > 1:
+        print(render_summary(reports))
+    if args.json is not None:
+        payload = reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports]
+        write_json_atomic(args.json, payload)
+    return _exit_code(reports)
+
+
+def _demo_config(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
+    """The overrides apply to the scenario named on the command line (bad ones
+    are errors); to the others in the catalogue where they fit, else not.
+    Replies are cut into words unless ``--tokens`` says otherwise: a person reads them."""
+    if args.tokens is None:
+        args = argparse.Namespace(**{**vars(args), "tokens": "words"})
+    if scenario.name == args.scenario:
+        return _config_for(scenario, args)
+    try:
+        return _config_for(scenario, args)
+    except ConfigError:
+        return scenario.config
+
+
+def _check_demo_overrides(args: argparse.Namespace) -> None:
+    """A named scenario must take the overrides; the catalogue needs one that does."""
+    if args.scenario is not None:
+        _config_for(get_scenario(args.scenario), args)
+        return
+    first_error: ConfigError | None = None
+    for scenario in SCENARIOS:
+        try:
+            _config_for(scenario, args)
+        except ConfigError as exc:
+            first_error = first_error or exc
+        else:
+            return
+    assert first_error is not None
+    raise first_error
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """The interactive demo: the catalogue (or ``NAME`` at once), then a report per run."""
+    if args.scenario is not None:
+        get_scenario(args.scenario)
+    configs = {s.name: _demo_config(s, args) for s in SCENARIOS}
+    _check_output_path(args.json)
+    result = run_as_guest(run_demo, SCENARIOS, configs, args.scenario)
+    for report in result.reports:
+        print(render_text(report), flush=True)
+        print(flush=True)
+    if len(result.reports) > 1:
+        print(render_summary(list(result.reports)))
+    for path in result.screenshots:
+        print(f"Screenshot saved: {path}")
+    if not result.reports:
+        return EXIT_OK
+    if args.json is not None:
+        write_json_atomic(args.json, result.reports[-1].as_dict())
+    return _exit_code(result.reports[-1:])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "list":
+            return _list(args)
+        if args.command == "quit-latency":
+            return run_quit_latency(args)
+        if args.command == "run":
+            if not args.headless and not sys.stdout.isatty():
+                raise UsageError("--visible needs a terminal; leave it out for a headless run")
+            return _run(args, list(args.scenarios), SessionOptions(headless=args.headless))
+        if args.command == "bench":
+            return _bench(args)
+        if args.command == "compare":
+            text, regressed = run_compare(args.base, args.new, args.tolerance)
+            print(text)
+            return EXIT_FAILED if regressed else EXIT_OK
+        if args.command == "demo" or args.command is None:
+            if args.command is None:
+                args = parser.parse_args(["demo"])
+            _check_demo_overrides(args)  # name a bad value before asking for a terminal
+            if not sys.stdout.isatty() or not sys.stdin.isatty():
+                raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
+            return _demo(args)
+    except (UsageError, ConfigError, CompareError, ProfilerMissing) as exc:
+        print(f"aiway-tui: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    parser.print_help()
+    return EXIT_USAGE
+
+
+def run() -> NoReturn:
+    sys.exit(main())

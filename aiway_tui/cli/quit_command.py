@@ -1,0 +1,160 @@
+"""``aiway-tui quit-latency``: quit under load many times, in process or in a pseudo-terminal.
+
+Exit codes follow the criteria: 0 all passed, 1 one failed, 2 bad usage,
+130 interrupted (the trials run so far are still reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import trio
+
+from ..core.config import ConfigError
+from ..quit.moments import MIX, moment_names, moments_for
+from ..quit.report import QuitLatencyReport, Trial, render_quit_text
+from ..quit.trials import INTERACTIVE, QuitTrial, build_in_process_report, plan_trials, run_trials
+from ..report.run_report import write_json_atomic
+from ..scenarios.catalogue import get_scenario
+
+P = TypeVar("P", bound=argparse.ArgumentParser)
+
+DEFAULT_TRIALS = 50
+DEFAULT_PTY_TRIALS = 10
+MAX_TRIALS = 100_000
+EXIT_INTERRUPTED = 130
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def add_quit_latency_parser(sub: argparse._SubParsersAction[P]) -> None:
+    parser = sub.add_parser(
+        "quit-latency", help="quit under load many times and report each stage's latency distribution"
+    )
+    parser.add_argument("--scenario", default="rapid-tokens", metavar="NAME", help="base scenario")
+    parser.add_argument(
+        "--moment",
+        default=MIX,
+        metavar="NAME",
+        help=f"when to quit: {MIX} (each in turn, the default) or one of {', '.join(moment_names())}",
+    )
+    parser.add_argument(
+        "--trials",
+        type=_whole,
+        metavar="N",
+        help=f"quits to measure (default {DEFAULT_TRIALS}; {DEFAULT_PTY_TRIALS} with --pty)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=_whole,
+        default=1,
+        metavar="N",
+        help="trials run first and not counted (first-time imports and code paths; default 1)",
+    )
+    parser.add_argument("--seed", type=_whole, default=0, metavar="S", help="seed for the waits before q")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
+    parser.add_argument(
+        "--pty", action="store_true", help="run the real 'aiway-tui demo' in a pseudo-terminal and send q"
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    trials = args.trials if args.trials is not None else (DEFAULT_PTY_TRIALS if args.pty else DEFAULT_TRIALS)
+    if not 1 <= trials <= MAX_TRIALS:
+        raise ConfigError(f"--trials {trials} is out of range (1..{MAX_TRIALS})")
+    if not 0 <= args.warmup <= MAX_TRIALS:
+        raise ConfigError(f"--warmup {args.warmup} is out of range (0..{MAX_TRIALS})")
+    if args.seed < 0:
+        raise ConfigError(f"--seed {args.seed} is out of range (>= 0)")
+    if args.json is not None:
+        parent = args.json.resolve().parent
+        if not parent.is_dir():
+            raise ConfigError(f"--json {args.json}: folder {parent} does not exist")
+        if not os.access(parent, os.W_OK):
+            raise ConfigError(f"--json {args.json}: not writable")
+    return int(trials)
+
+
+def _progress(total: int) -> Callable[[Trial], None]:
+    shown = sys.stderr.isatty()
+
+    def note(trial: Trial) -> None:
+        if shown:
+            end = "\n" if trial.index + 1 == total else ""
+            print(
+                f"\rtrial {trial.index + 1}/{total} {trial.moment:<14}", end=end, file=sys.stderr, flush=True
+            )
+
+    return note
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    """Ctrl+C between two trials' signal handlers surfaces as KeyboardInterrupt, maybe in a group."""
+    if isinstance(exc, BaseExceptionGroup):
+        interrupts, rest = exc.split(KeyboardInterrupt)
+        return interrupts is not None and (rest is None or rest.split(trio.Cancelled)[1] is None)
+    return isinstance(exc, KeyboardInterrupt)
+
+
+def run_quit_latency(args: argparse.Namespace) -> int:
+    scenario = get_scenario(args.scenario)
+    moments = moments_for(args.moment)
+    trials_asked = _check(args)
+    for moment in moments:  # every moment's config is valid on this scenario, before any trial runs
+        try:
+            moment.config(scenario.config)
+        except ConfigError as exc:
+            raise ConfigError(f"moment {moment.name} on {scenario.name}: {exc}") from None
+    progress = _progress(trials_asked)
+    interrupted = False
+    report: QuitLatencyReport
+    if args.pty:
+        from ..quit.pty_trials import PTY_WAIT_RANGE_S, PtyTrial, build_pty_report, run_pty_trials
+
+        pty_done: list[PtyTrial] = []
+
+        def keep_pty(trial: PtyTrial) -> None:
+            pty_done.append(trial)
+            progress(trial)
+
+        try:
+            run_pty_trials(scenario, list(plan_trials(moments, args.warmup, args.seed, PTY_WAIT_RANGE_S)))
+            run_pty_trials(
+                scenario, list(plan_trials(moments, trials_asked, args.seed, PTY_WAIT_RANGE_S)), keep_pty
+            )
+        except KeyboardInterrupt:
+            interrupted = True
+        report = build_pty_report(scenario, args.moment, args.seed, trials_asked, pty_done, args.warmup)
+    else:
+        done: list[QuitTrial] = []
+
+        def keep(trial: QuitTrial) -> None:
+            if trial.ending == "interrupted":  # Ctrl+C ended this trial: it measured nothing
+                raise KeyboardInterrupt
+            done.append(trial)
+            progress(trial)
+
+        try:
+            run_trials(scenario, list(plan_trials(moments, args.warmup, args.seed)), INTERACTIVE)
+            run_trials(scenario, list(plan_trials(moments, trials_asked, args.seed)), INTERACTIVE, keep)
+        except (KeyboardInterrupt, BaseExceptionGroup) as exc:
+            if not _is_interrupt(exc):
+                raise
+            interrupted = True
+        report = build_in_process_report(scenario, args.moment, args.seed, trials_asked, done, args.warmup)
+    print(render_quit_text(report), flush=True)
+    if args.json is not None:
+        write_json_atomic(args.json, report.as_dict())
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return 0 if report.passed else 1

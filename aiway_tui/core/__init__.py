@@ -1,0 +1,1 @@
+"""The pipeline, pure Trio (no Textual): conductor -> channel -> consumer -> painter, and its config."""

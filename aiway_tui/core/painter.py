@@ -1,0 +1,253 @@
+"""The throttled painter: one widget update per frame, whatever the token rate.
+
+The consumer pushes into a ``FrameInbox`` (cheap appends, bounded by what the
+transcript can show); the painter task takes everything pending once per
+frame and hands it to the surface in one call. Paint cost is therefore set by
+the frame rate and the screen size, never by the token rate or the length of
+the transcript.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
+
+import trio
+from trio_util import periodic
+
+from ..measure.frames import FrameTimer
+from ..measure.latency import LatencyRecorder
+from .protocol import ConductorState, Message, State, StreamEnd, StreamError, StreamStart
+
+IDLE_REFRESH_S = 1.0
+"""How often the live figures are refreshed when no text arrives."""
+
+HOLD_PERIODS = 0.5
+"""Longest a frame waits past its slot for the next arrival, in frame periods:
+text is on screen at most 1.5 periods after it arrives."""
+
+
+class _FrameWaiter(NamedTuple):
+    """The painter, waiting in ``FrameInbox.wait_frame``."""
+
+    slot: float
+    hold_at: float
+    event: trio.Event
+    scope: trio.CancelScope
+
+
+class TextChunk(NamedTuple):
+    """Text for one stream, coalesced from consecutive tokens."""
+
+    stream: int
+    text: str
+
+
+@dataclass(slots=True)
+class Frame:
+    """Everything received since the last frame, in order, text coalesced."""
+
+    events: list[TextChunk | Message] = field(default_factory=list)
+    tokens: int = 0
+    oldest_scheduled: float = 0.0
+    newest_scheduled: float = 0.0
+    """Oldest scheduled time of the last run of tokens pushed: a near bound on the newest token's."""
+    trimmed_chars: int = 0
+    state: ConductorState | None = None
+
+
+class FrameInbox:
+    """Pending updates between two frames, bounded to ``max_chars`` of text.
+
+    Text that would scroll out of the transcript before it is ever painted is
+    trimmed here (and counted), so a burst of megabytes costs one bounded paint.
+    """
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self._frame = Frame()
+        self._chars = 0
+        self._waiter: _FrameWaiter | None = None
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._frame.events) or self._frame.state is not None
+
+    async def wait_frame(self, slot: float, hold_s: float, idle_s: float) -> None:
+        """Return when the next frame is due, waking once for it.
+
+        That is at the first push at or after Trio time ``slot``; or, if
+        something is pending but no push comes at or after ``slot``, at
+        ``slot + hold_s``; or, if nothing is pending at all, after ``idle_s``.
+        A push before ``slot`` only moves the deadline: it wakes nobody.
+        """
+        now = trio.current_time()
+        if self.pending and now >= slot:
+            await trio.lowlevel.checkpoint()
+            return
+        hold_at = slot + hold_s
+        waiter = _FrameWaiter(slot, hold_at, trio.Event(), trio.CancelScope())
+        waiter.scope.deadline = hold_at if self.pending else now + idle_s
+        self._waiter = waiter
+        try:
+            with waiter.scope:
+                await waiter.event.wait()
+        finally:
+            self._waiter = None
+
+    def _pushed(self) -> None:
+        waiter = self._waiter
+        if waiter is None:
+            return
+        if trio.current_time() >= waiter.slot:
+            waiter.event.set()
+        elif waiter.scope.deadline != waiter.hold_at:
+            waiter.scope.deadline = waiter.hold_at
+
+    def push_text(self, stream: int, text: str, tokens: int, oldest_scheduled: float) -> None:
+        self._pushed()
+        frame = self._frame
+        if frame.tokens == 0:
+            frame.oldest_scheduled = oldest_scheduled
+        frame.newest_scheduled = max(frame.newest_scheduled, oldest_scheduled)
+        frame.tokens += tokens
+        events = frame.events
+        last = events[-1] if events else None
+        if isinstance(last, TextChunk) and last.stream == stream:
+            events[-1] = TextChunk(stream, last.text + text)
+        else:
+            events.append(TextChunk(stream, text))
+        self._chars += len(text)
+        if self._chars > self.max_chars:
+            self._trim()
+
+    def push_control(self, message: Message) -> None:
+        self._pushed()
+        if isinstance(message, State):
+            self._frame.state = message.state
+        elif isinstance(message, StreamStart | StreamEnd | StreamError):
+            self._frame.events.append(message)
+
+    def _trim(self) -> None:
+        excess = self._chars - self.max_chars
+        events = self._frame.events
+        for index, event in enumerate(events):
+            if excess <= 0:
+                break
+            if isinstance(event, TextChunk):
+                cut = min(excess, len(event.text))
+                events[index] = TextChunk(event.stream, event.text[cut:])
+                excess -= cut
+                self._chars -= cut
+                self._frame.trimmed_chars += cut
+
+    def take(self) -> Frame | None:
+        frame = self._frame
+        if not frame.events and frame.state is None:
+            return None
+        self._frame = Frame()
+        self._chars = 0
+        return frame
+
+
+class Surface(Protocol):
+    """What the painter paints on: the Textual app, or a test double of the same shape."""
+
+    @property
+    def render_time(self) -> LatencyRecorder:
+        """How long the surface took to render each time it was drawn."""
+        ...
+
+    def paint(self, frame: Frame | None, delivered: Callable[[int, float], None]) -> None:
+        """Show ``frame`` (``None``: refresh the live figures only).
+
+        Call ``delivered(tokens, oldest_scheduled)`` once the frame's text is
+        on screen, so delivery latency ends at the render, not at the update.
+        """
+        ...
+
+
+class Painter:
+    """Paints at most ``fps`` frames a second, and measures each paint."""
+
+    def __init__(self, inbox: FrameInbox, surface: Surface, fps: int) -> None:
+        self.inbox = inbox
+        self.surface = surface
+        self.fps = fps
+        self.frames = 0
+        self.ticks = 0
+        self.paint_time = LatencyRecorder()
+        self.delivery_latency = LatencyRecorder()
+        self.tokens_painted = 0
+        self.awaiting_render = 0
+        """Tokens handed to the surface whose render has not completed yet."""
+        self.trimmed_chars = 0
+        self.frame_timer = FrameTimer()
+        self._newest_by_oldest: dict[float, float] = {}
+        """Each frame handed to the surface: its oldest -> newest scheduled time."""
+
+    def _delivered(self, tokens: int, oldest_scheduled: float) -> None:
+        self.tokens_painted += tokens
+        self.awaiting_render -= tokens
+        now = trio.current_time()
+        newest = self._newest_by_oldest.pop(oldest_scheduled, oldest_scheduled)
+        # The frame's tokens were scheduled between its oldest and newest:
+        # spread them over that range instead of charging all the oldest's latency.
+        self.delivery_latency.record_spread(now - oldest_scheduled, now - newest, tokens)
+
+    def paint_frame(self) -> None:
+        frame = self.inbox.take()
+        self.ticks += 1
+        if frame is None:
+            self.surface.paint(None, self._delivered)  # the live figures only
+            return
+        if frame.tokens:
+            self._newest_by_oldest[frame.oldest_scheduled] = frame.newest_scheduled
+        started = time.perf_counter()
+        self.surface.paint(frame, self._delivered)
+        self.awaiting_render += frame.tokens
+        self.paint_time.record(time.perf_counter() - started)
+        self.frames += 1
+        self.trimmed_chars += frame.trimmed_chars
+        self.frame_timer.mark(trio.current_time())
+
+    async def run(self) -> None:
+        """Paint when something arrived, never twice within one frame period.
+
+        An idle painter sleeps until the consumer pushes something (or the
+        figures are due a refresh): no wake-ups at the frame rate for nothing.
+        What arrives too soon after a frame waits for the first arrival after
+        the frame period, so that a steady stream paints in the wake-ups it
+        already causes (each wake-up of its own costs more than a frame here);
+        it waits ``HOLD_PERIODS`` periods at most. The painter wakes once per
+        frame: arrivals before the frame is due do not wake it.
+        """
+        period = 1.0 / self.fps
+        hold_s = HOLD_PERIODS * period
+        next_frame_at = -math.inf
+        try:
+            while True:
+                await self.inbox.wait_frame(next_frame_at, hold_s, IDLE_REFRESH_S)
+                next_frame_at = trio.current_time() + period
+                self.paint_frame()
+        except trio.Cancelled:
+            # What reached the inbox is shown before the run ends.
+            self.paint_frame()
+            raise
+
+    async def drain(self) -> None:
+        """Paint what is pending now and wait until the screen has shown it."""
+        self.paint_frame()
+        # Renders happen on the host loop, outside Trio: poll once per frame.
+        async with aclosing(periodic(1.0 / self.fps)) as ticks:
+            async for _ in ticks:
+                if self.awaiting_render <= 0:
+                    break
+
+    @property
+    def achieved_fps(self) -> float:
+        return self.frame_timer.achieved_fps

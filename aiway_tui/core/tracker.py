@@ -1,0 +1,255 @@
+"""Counts and verifies everything the consumer receives, without keeping it.
+
+Integrity rests on three things the conductor also knows: the per-stream
+sequence numbers, the declared token count (at ``StreamStart`` and
+``StreamEnd``), and a running CRC-32 of the stream's text in order. Memory
+stays constant whatever the stream length: only gaps are remembered, and
+only until they are filled or the stream ends.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Protocol, cast
+
+from ..measure.latency import LatencyRecorder
+from .protocol import Item, Message, StreamEnd, StreamError, StreamStart, Token
+
+_ONLY_TOKENS = {Token}
+_STREAM = attrgetter("stream")
+_SEQ = attrgetter("seq")
+_TEXT = attrgetter("text")
+
+_MAX_TRACKED_GAP = 100_000
+"""A gap wider than this is counted as lost at once instead of remembered."""
+
+
+class Inbox(Protocol):
+    """Where verified text and control messages go next (the painter's side)."""
+
+    def push_text(self, stream: int, text: str, tokens: int, oldest_scheduled: float) -> None: ...
+
+    def push_control(self, message: Message) -> None: ...
+
+
+class NullInbox:
+    """An inbox for runs with nothing to paint (benchmarks, pure-Trio tests)."""
+
+    def push_text(self, stream: int, text: str, tokens: int, oldest_scheduled: float) -> None:
+        pass
+
+    def push_control(self, message: Message) -> None:
+        pass
+
+
+@dataclass(slots=True)
+class StreamTrack:
+    """What is known about one stream while it is received."""
+
+    stream: int
+    expected_tokens: int | None = None
+    next_seq: int = 0
+    tokens: int = 0
+    checksum: int = 0
+    missing: set[int] = field(default_factory=set)
+    lost_untracked: int = 0
+    duplicated: int = 0
+    reordered: int = 0
+    ended: StreamEnd | None = None
+    error: str | None = None
+
+    def out_of_sequence(self, seq: int) -> None:
+        expected = self.next_seq
+        if seq > expected:
+            if seq - expected > _MAX_TRACKED_GAP:
+                self.lost_untracked += seq - expected
+            else:
+                self.missing.update(range(expected, seq))
+            self.next_seq = seq + 1
+        elif seq in self.missing:
+            self.missing.discard(seq)
+            self.reordered += 1
+        else:
+            self.duplicated += 1
+
+    @property
+    def lost(self) -> int:
+        """Tokens never received: gaps, plus a missing tail once ``StreamEnd`` said how many."""
+        tail = 0
+        if self.ended is not None and self.ended.token_count > self.next_seq:
+            tail = self.ended.token_count - self.next_seq
+        return len(self.missing) + self.lost_untracked + tail
+
+    @property
+    def unfinished_tokens(self) -> int:
+        """Tokens announced at ``StreamStart`` but not reached: the stream never ended."""
+        if self.ended is not None or self.expected_tokens is None:
+            return 0
+        return max(0, self.expected_tokens - self.next_seq)
+
+    @property
+    def checksum_ok(self) -> bool | None:
+        if self.ended is None:
+            return None
+        return self.ended.checksum == self.checksum
+
+    @property
+    def corrupted(self) -> bool:
+        """Text changed although every sequence number was right."""
+        clean = not (self.missing or self.lost_untracked or self.duplicated or self.reordered)
+        return clean and self.checksum_ok is False
+
+    @property
+    def intact(self) -> bool:
+        return (
+            self.ended is not None
+            and self.checksum_ok is True
+            and self.lost == 0
+            and self.duplicated == 0
+            and self.reordered == 0
+            and self.tokens == self.ended.token_count
+        )
+
+
+class MessageTracker:
+    """The receiver's side of the no-loss proof, and the report's source of counts."""
+
+    def __init__(self) -> None:
+        self.items = 0
+        self.messages = 0
+        self.tokens = 0
+        self.chars = 0
+        self.control_messages = 0
+        self.stream_errors = 0
+        self.streams: dict[int, StreamTrack] = {}
+        self.channel_latency = LatencyRecorder()
+        self.first_token_at: float | None = None
+        self.last_token_at: float | None = None
+
+    def _track(self, stream: int) -> StreamTrack:
+        track = self.streams.get(stream)
+        if track is None:
+            track = self.streams[stream] = StreamTrack(stream)
+        return track
+
+    def record(self, item: Item, now: float, inbox: Inbox) -> None:
+        """Count and check one channel item received at ``now``; forward it."""
+        self.items += 1
+        self.messages += len(item)
+        if self._record_run(item, now, inbox):
+            return
+        texts: list[str] = []
+        track: StreamTrack | None = None
+        oldest = 0.0
+        for message in item:
+            if message.__class__ is Token:
+                token: Token = message
+                if track is None or token.stream != track.stream:
+                    if texts and track is not None:
+                        self._take_texts(track, texts, oldest, now, inbox)
+                        texts = []
+                    track = self._track(token.stream)
+                    oldest = token.scheduled
+                elif not texts:
+                    oldest = token.scheduled
+                seq = token.seq
+                if seq == track.next_seq:
+                    track.next_seq = seq + 1
+                else:
+                    track.out_of_sequence(seq)
+                texts.append(token.text)
+            else:
+                if texts and track is not None:
+                    self._take_texts(track, texts, oldest, now, inbox)
+                    texts = []
+                self._control(message, inbox)
+        if texts and track is not None:
+            self._take_texts(track, texts, oldest, now, inbox)
+
+    def _record_run(self, item: Item, now: float, inbox: Inbox) -> bool:
+        """The common item, checked with no Python-level step per token: tokens of
+        one stream, each next in sequence. Anything else is left to ``record``."""
+        if not item or set(map(type, item)) != _ONLY_TOKENS:
+            return False
+        tokens = cast("tuple[Token, ...]", item)
+        stream = tokens[0].stream
+        track = self._track(stream)
+        start = track.next_seq
+        if set(map(_STREAM, tokens)) != {stream} or list(map(_SEQ, tokens)) != list(
+            range(start, start + len(tokens))
+        ):
+            return False
+        track.next_seq = start + len(tokens)
+        self._take(track, "".join(map(_TEXT, tokens)), len(tokens), tokens[0].scheduled, now, inbox)
+        return True
+
+    def _take_texts(
+        self, track: StreamTrack, texts: list[str], oldest: float, now: float, inbox: Inbox
+    ) -> None:
+        self._take(track, "".join(texts), len(texts), oldest, now, inbox)
+
+    def _take(
+        self, track: StreamTrack, text: str, count: int, oldest: float, now: float, inbox: Inbox
+    ) -> None:
+        track.checksum = zlib.crc32(text.encode(), track.checksum)
+        track.tokens += count
+        self.tokens += count
+        self.chars += len(text)
+        if self.first_token_at is None:
+            self.first_token_at = now
+        self.last_token_at = now
+        # One value per run of tokens, at the oldest token's latency: a
+        # conservative figure (never under-reports) at one record per item.
+        self.channel_latency.record(now - oldest, count)
+        inbox.push_text(track.stream, text, count, oldest)
+
+    def _control(self, message: Message, inbox: Inbox) -> None:
+        self.control_messages += 1
+        if isinstance(message, StreamStart):
+            self._track(message.stream).expected_tokens = message.expected_tokens
+        elif isinstance(message, StreamEnd):
+            self._track(message.stream).ended = message
+        elif isinstance(message, StreamError):
+            self.stream_errors += 1
+            self._track(message.stream).error = message.error
+        inbox.push_control(message)
+
+    # The totals the report is built from.
+
+    @property
+    def lost(self) -> int:
+        return sum(t.lost for t in self.streams.values())
+
+    @property
+    def duplicated(self) -> int:
+        return sum(t.duplicated for t in self.streams.values())
+
+    @property
+    def reordered(self) -> int:
+        return sum(t.reordered for t in self.streams.values())
+
+    @property
+    def corrupted_streams(self) -> int:
+        return sum(1 for t in self.streams.values() if t.corrupted)
+
+    @property
+    def checksum_failures(self) -> int:
+        return sum(1 for t in self.streams.values() if t.checksum_ok is False)
+
+    @property
+    def streams_completed(self) -> int:
+        return sum(1 for t in self.streams.values() if t.ended is not None)
+
+    @property
+    def streams_intact(self) -> int:
+        return sum(1 for t in self.streams.values() if t.intact)
+
+    @property
+    def unfinished_tokens(self) -> int:
+        return sum(t.unfinished_tokens for t in self.streams.values())
+
+    @property
+    def streams_unfinished(self) -> int:
+        return sum(1 for t in self.streams.values() if t.ended is None and t.error is None)

@@ -1,0 +1,1 @@
+"""Scripts for the project's developers (screenshots, probe overhead); not part of the API."""

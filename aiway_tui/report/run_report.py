@@ -1,0 +1,384 @@
+"""The run report: built from the consumer's counts, printed and written as JSON.
+
+The text keeps the seed's shape ("=== Stress Test Results: ... ===",
+configuration, results, a line per criterion); the JSON keeps a stable
+contract: ``scenario``, ``passed``, ``config``, ``results``, ``criteria``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.pipeline import Ending, Pipeline
+from ..measure.latency import Distribution
+from ..measure.resources import ResourceSummary
+from ..scenarios.catalogue import Scenario
+from ..scenarios.criteria import CriterionResult, evaluate
+from .fault_accounting import extended_results, fault_summary
+
+SCHEMA_VERSION = 2
+"""2: adds ``probes``, the ``ui_lag`` and ``frame_gap`` distributions, frame,
+lag, thread and file-descriptor figures in ``results``."""
+
+_LATENCY_ROWS = (
+    ("channel", "channel (scheduled -> received)"),
+    ("delivery", "delivery (scheduled -> on screen)"),
+    ("paint", "paint (per frame)"),
+    ("render", "render (transcript)"),
+    ("frame_gap", "frame gap"),
+    ("ui_lag", "UI-thread timer lag"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QuitTiming:
+    """The quit path, stage by stage, in milliseconds (``None``: stage not seen)."""
+
+    key_to_cancel_ms: float | None
+    cancel_to_tasks_done_ms: float | None
+    tasks_done_to_app_exit_ms: float | None
+    total_ms: float | None
+
+    @classmethod
+    def measure(
+        cls,
+        key_at: float | None,
+        cancelled_at: float | None,
+        tasks_done_at: float | None,
+        app_exit_at: float | None,
+    ) -> QuitTiming:
+        def span(a: float | None, b: float | None) -> float | None:
+            return None if a is None or b is None else max(0.0, (b - a) * 1000.0)
+
+        start = key_at if key_at is not None else cancelled_at
+        end = app_exit_at if app_exit_at is not None else tasks_done_at
+        return cls(
+            span(key_at, cancelled_at),
+            span(cancelled_at, tasks_done_at),
+            span(tasks_done_at, app_exit_at),
+            span(start, end),
+        )
+
+
+@dataclass(frozen=True)
+class RunReport:
+    scenario: str
+    title: str
+    config: dict[str, Any]
+    ending: str
+    results: dict[str, float]
+    latency: dict[str, Distribution]
+    resources: ResourceSummary
+    quit: QuitTiming
+    criteria: tuple[CriterionResult, ...]
+    failure: str | None = None
+    failed_task: str | None = None
+    interrupted_by: str | None = None
+    cancelled_tasks: tuple[str, ...] = field(default_factory=tuple)
+    probes: bool = True
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None and all(c.passed for c in self.criteria)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "scenario": self.scenario,
+            "title": self.title,
+            "passed": self.passed,
+            "ending": self.ending,
+            "failure": self.failure,
+            "failed_task": self.failed_task,
+            "interrupted_by": self.interrupted_by,
+            "cancelled_tasks": list(self.cancelled_tasks),
+            "probes": self.probes,
+            "config": self.config,
+            "results": self.results,
+            "latency": {k: v.as_dict() for k, v in self.latency.items()},
+            "resources": {
+                "rss_start_mb": self.resources.rss_start_mb,
+                "rss_peak_mb": self.resources.rss_peak_mb,
+                "rss_end_mb": self.resources.rss_end_mb,
+                "cpu_avg_percent": self.resources.cpu_avg_percent,
+                "cpu_max_percent": self.resources.cpu_max_percent,
+                "threads_start": self.resources.threads_start,
+                "threads_end": self.resources.threads_end,
+                "fds_start": self.resources.fds_start,
+                "fds_end": self.resources.fds_end,
+                "samples": self.resources.samples,
+            },
+            "quit": {
+                "key_to_cancel_ms": self.quit.key_to_cancel_ms,
+                "cancel_to_tasks_done_ms": self.quit.cancel_to_tasks_done_ms,
+                "tasks_done_to_app_exit_ms": self.quit.tasks_done_to_app_exit_ms,
+                "total_ms": self.quit.total_ms,
+            },
+            "criteria": [c.as_dict() for c in self.criteria],
+        }
+
+
+def build_report(
+    scenario: Scenario,
+    pipeline: Pipeline,
+    *,
+    quit_key_at: float | None = None,
+    app_exit_at: float | None = None,
+    failure: BaseException | None = None,
+) -> RunReport:
+    """Everything counted in ``pipeline``, judged against the scenario's criteria."""
+    config = pipeline.config
+    tracker = pipeline.tracker
+    conductor = pipeline.conductor
+    painter = pipeline.painter
+    resources = pipeline.sampler.summary()
+    quit_timing = QuitTiming.measure(
+        quit_key_at, pipeline.quit_cancelled_at, pipeline.finished_at, app_exit_at
+    )
+    duration = pipeline.elapsed_s
+    tokens = tracker.tokens
+    lost = tracker.lost
+    failed = pipeline.failure if pipeline.failure is not None else failure
+    streams_intact = tracker.streams_intact
+    latency = {"channel": tracker.channel_latency.summary()}
+    if pipeline.probes:
+        latency["ui_lag"] = pipeline.lag_probe.summary()
+    if painter is not None:
+        latency["delivery"] = painter.delivery_latency.summary()
+        latency["paint"] = painter.paint_time.summary()
+    results: dict[str, float] = {
+        "tokens_sent": conductor.tokens_sent,
+        "tokens_received": tokens,
+        "messages_sent": conductor.messages_sent,
+        "messages_received": tracker.messages,
+        "items_sent": conductor.items_sent,
+        "items_received": tracker.items,
+        "chars_received": tracker.chars,
+        "streams_completed": tracker.streams_completed,
+        "streams_intact": streams_intact,
+        "streams_failed": config.streams - streams_intact,
+        "errors": tracker.stream_errors + (1 if failed is not None else 0),
+        "lost": lost,
+        "duplicated": tracker.duplicated,
+        "reordered": tracker.reordered,
+        "corrupted_streams": tracker.corrupted_streams,
+        "loss_pct": 100.0 * lost / max(1, conductor.tokens_sent),
+        "tokens_unaccounted": conductor.tokens_sent - tokens - pipeline.tokens_in_flight_at_end,
+        "duration_s": duration,
+        "tokens_per_s": tokens / duration if duration > 0 else 0.0,
+        "scheduled_tokens_per_s": (1e6 / config.message_delay_us) if config.message_delay_us else 0.0,
+        "memory_growth_mb": resources.memory_growth_mb,
+        "rss_peak_mb": resources.rss_peak_mb,
+        "cpu_avg_percent": resources.cpu_avg_percent,
+        "cpu_max_percent": resources.cpu_max_percent,
+        "rss_start_mb": resources.rss_start_mb,
+        "rss_end_mb": resources.rss_end_mb,
+        "threads_start": resources.threads_start,
+        "threads_end": resources.threads_end,
+        "fds_start": resources.fds_start,
+        "fds_end": resources.fds_end,
+        "peak_buffer": pipeline.peak_buffer,
+        "tokens_in_flight_at_end": pipeline.tokens_in_flight_at_end,
+        "tokens_unfinished": tracker.unfinished_tokens,
+        "buffer_saturated": 1.0 if config.buffer > 0 and pipeline.peak_buffer >= config.buffer else 0.0,
+        "consumer_stalled_s": pipeline.consumer.stalled_s,
+        "channel_p50_ms": latency["channel"].p50_ms,
+        "channel_p99_ms": latency["channel"].p99_ms,
+        "channel_max_ms": latency["channel"].max_ms,
+        "completed": 1.0 if pipeline.ending is Ending.COMPLETED else 0.0,
+    }
+    if quit_timing.total_ms is not None:
+        results["quit_latency_ms"] = quit_timing.total_ms
+    if "ui_lag" in latency:
+        results["ui_lag_p99_ms"] = latency["ui_lag"].p99_ms
+        results["ui_lag_max_ms"] = latency["ui_lag"].max_ms
+    if painter is not None:
+        results.update(
+            {
+                "frames": painter.frames,
+                "fps": painter.achieved_fps,
+                "fps_target": painter.fps,
+                "paint_p50_ms": latency["paint"].p50_ms,
+                "paint_p99_ms": latency["paint"].p99_ms,
+                "paint_max_ms": latency["paint"].max_ms,
+                "delivery_p50_ms": latency["delivery"].p50_ms,
+                "delivery_p99_ms": latency["delivery"].p99_ms,
+                "delivery_max_ms": latency["delivery"].max_ms,
+                "tokens_painted": painter.tokens_painted,
+                "tokens_per_frame": tokens / painter.frames if painter.frames else 0.0,
+                "chars_not_painted": painter.trimmed_chars,
+            }
+        )
+        render = painter.surface.render_time.summary()
+        latency["render"] = render
+        results["render_p99_ms"] = render.p99_ms
+        gaps = painter.frame_timer.gap_summary()
+        latency["frame_gap"] = gaps
+        results["frame_gap_p99_ms"] = gaps.p99_ms
+        results["frame_gap_max_ms"] = gaps.max_ms
+    else:
+        results.update({"frames": 0, "fps": 0.0})
+    results.update(extended_results(pipeline, latency["delivery"].mean_ms if "delivery" in latency else None))
+    if pipeline.network is not None:
+        latency["network"] = pipeline.network.delay.summary()
+    criteria = evaluate(scenario.criteria, results, config)
+    return RunReport(
+        scenario=scenario.name,
+        title=scenario.title,
+        config=config.as_dict(),
+        ending=pipeline.ending.value if pipeline.ending else "unknown",
+        results=results,
+        latency=latency,
+        resources=resources,
+        quit=quit_timing,
+        criteria=criteria,
+        failure=None if failed is None else f"{type(failed).__name__}: {failed}",
+        failed_task=pipeline.failed_task,
+        interrupted_by=pipeline.quit_reason if pipeline.ending is Ending.INTERRUPTED else None,
+        cancelled_tasks=tuple(sorted(pipeline.cancelled_tasks)),
+        probes=pipeline.probes,
+    )
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} ms"
+
+
+def render_text(report: RunReport) -> str:
+    """The seed's report shape, with our extra figures."""
+    r = report.results
+    c = report.config
+    lines = [
+        f"=== Stress Test Results: {report.title} ===",
+        "Configuration:",
+        f"  Messages: {c['message_count']}",
+        f"  Message size: {c['message_size']} chars"
+        if c.get("tokens", "fixed") == "fixed"
+        else "  Message size: words (cut at word boundaries)",
+        f"  Delay: {c['message_delay_us']:g} us   Batch: "
+        f"{'adaptive' if c['batch_size'] == 0 else c['batch_size']}   Buffer: {c['buffer']}   "
+        f"Streams: {c['streams']}   Consumer delay: {c['consumer_delay_us']:g} us   FPS: {c['fps']}",
+        "",
+        "Results:",
+        f"  Ending: {report.ending}"
+        + (f" (by {report.interrupted_by})" if report.interrupted_by else "")
+        + (f"; still running: {', '.join(report.cancelled_tasks)}" if report.ending == "timed out" else ""),
+        f"  Total messages received: {r['messages_received']:.0f}"
+        f" (in {r['items_received']:.0f} channel items)",
+        f"  Total tokens received: {r['tokens_received']:.0f} of {r['tokens_sent']:.0f} sent",
+        f"  Streams completed: {r['streams_completed']:.0f}"
+        f" ({r['streams_intact']:.0f} verified by count and CRC-32)",
+        f"  Lost: {r['lost']:.0f}   Duplicated: {r['duplicated']:.0f}   Reordered: {r['reordered']:.0f}"
+        f"   Corrupted streams: {r['corrupted_streams']:.0f}",
+        f"  Errors: {r['errors']:.0f}",
+        f"  Duration: {r['duration_s']:.2f}s",
+        f"  Throughput: {r['tokens_per_s']:,.0f} tokens/sec"
+        + (f" (schedule: {r['scheduled_tokens_per_s']:,.0f}/s)" if r["scheduled_tokens_per_s"] else ""),
+        f"  Channel: peak buffer {r['peak_buffer']:.0f}/{c['buffer']},"
+        f" latency p99 {r['channel_p99_ms']:.1f} ms",
+        f"  Frames painted: {r['frames']:.0f} at {r['fps']:.1f} fps"
+        + (
+            f" (target {r['fps_target']:.0f}), {r['tokens_per_frame']:,.1f} tokens per frame"
+            if "fps_target" in r
+            else ""
+        ),
+    ]
+    if "paint" in report.latency:
+        paint = report.latency["paint"]
+        delivery = report.latency["delivery"]
+        lines.append(
+            f"  Paint: p50 {paint.p50_ms:.2f} ms, p99 {paint.p99_ms:.2f} ms, max {paint.max_ms:.2f} ms"
+            + (f"; render p99 {r['render_p99_ms']:.2f} ms" if "render_p99_ms" in r else "")
+        )
+        lines.append(
+            f"  Delivery latency: p50 {delivery.p50_ms:.1f} ms, p99 {delivery.p99_ms:.1f} ms, "
+            f"max {delivery.max_ms:.1f} ms"
+        )
+    if "ui_lag" in report.latency:
+        lag = report.latency["ui_lag"]
+        lines.append(f"  UI-thread lag: p99 {lag.p99_ms:.1f} ms, max {lag.max_ms:.1f} ms")
+    res = report.resources
+    lines += [
+        f"  CPU: avg {res.cpu_avg_percent:.0f}%, max {res.cpu_max_percent:.0f}%"
+        + ("" if report.probes else " (probes off: start and end only)"),
+        f"  Memory growth: {res.memory_growth_mb:.2f} MB (RSS {res.rss_start_mb:.0f} -> peak "
+        f"{res.rss_peak_mb:.0f} -> end {res.rss_end_mb:.0f} MB)",
+        f"  Threads: {res.threads_start} -> {res.threads_end}   "
+        f"File descriptors: {res.fds_start} -> {res.fds_end}   Samples: {res.samples}",
+        f"  Quit latency: {_ms(report.quit.total_ms)} (key->cancel {_ms(report.quit.key_to_cancel_ms)}, "
+        f"cancel->tasks done {_ms(report.quit.cancel_to_tasks_done_ms)}, "
+        f"tasks done->app exit {_ms(report.quit.tasks_done_to_app_exit_ms)})",
+    ]
+    if r.get("conversations", 1) > 1:
+        lines.append(f"  Conversations: {r['conversations_intact']:.0f} of {r['conversations']:.0f} intact")
+    faults = fault_summary(r)
+    if faults:
+        lines.append(f"  {faults}")
+    if "network" in report.latency:
+        net = report.latency["network"]
+        lines.append(
+            f"  Simulated network: mean {net.mean_ms:.1f} ms, p99 {net.p99_ms:.1f} ms per token "
+            f"({r['network_share_pct']:.0f}% of mean delivery latency); "
+            f"{r['network_packets_held_for_burst']:.0f} packets held for bursts"
+        )
+    lines += ["", *latency_table(report.latency)]
+    if report.failure:
+        lines.append(f"  Failure: {report.failure} (in {report.failed_task or 'the run'})")
+    lines += ["", "Criteria:"]
+    lines += [crit.render_line() for crit in report.criteria]
+    lines += ["", "✅ Test passed!" if report.passed else "❌ Test FAILED"]
+    return "\n".join(lines)
+
+
+def latency_table(latency: dict[str, Distribution]) -> list[str]:
+    """Every distribution of the run, one row each, in milliseconds."""
+    head = ("count", "min", "p50", "p90", "p95", "p99", "p99.9", "max")
+    lines = [f"Latency (ms){'':<24}" + "".join(f"{h:>9}" for h in head)]
+    for key, label in _LATENCY_ROWS:
+        d = latency.get(key)
+        if d is None:
+            continue
+        values = (d.min_ms, d.p50_ms, d.p90_ms, d.p95_ms, d.p99_ms, d.p999_ms, d.max_ms)
+        lines.append(f"  {label:<34}{d.count:>9,}" + "".join(f"{v:>9.2f}" for v in values))
+    return lines
+
+
+def render_summary(reports: Sequence[RunReport]) -> str:
+    """One line per scenario, for ``run all``."""
+    head = (
+        f"{'scenario':<14} {'result':<6} {'tokens':>10} {'tok/s':>11} {'duration':>9}"
+        f" {'mem MB':>7} {'fps':>5} {'quit ms':>8} {'dlv p99':>8} {'lag max':>8} {'cpu %':>6}"
+    )
+    lines = ["=== Summary ===", head]
+    for rep in reports:
+        r = rep.results
+        lines.append(
+            f"{rep.scenario:<14} {'PASS' if rep.passed else 'FAIL':<6} {r['tokens_received']:>10,.0f} "
+            f"{r['tokens_per_s']:>11,.0f} {r['duration_s']:>8.2f}s {r['memory_growth_mb']:>7.1f} "
+            f"{r['fps']:>5.1f} {r.get('quit_latency_ms', float('nan')):>8.1f}"
+            f" {r.get('delivery_p99_ms', float('nan')):>8.1f} {r.get('ui_lag_max_ms', float('nan')):>8.1f}"
+            f" {r['cpu_avg_percent']:>6.0f}"
+        )
+    passed = sum(rep.passed for rep in reports)
+    lines.append(f"{passed} passed, {len(reports) - passed} failed")
+    return "\n".join(lines)
+
+
+def write_json_atomic(path: Path, payload: Any) -> None:
+    """Write via a temp file and rename: an interrupted run never leaves half a file."""
+    path = path.resolve()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, indent=2, sort_keys=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,114 @@
+"""The run as a time series: one JSON object per line, about ten a second.
+
+Each line is a ``Snapshot`` of the pipeline taken when the resource sampler
+ticks, so a user can plot tokens, rate, channel buffer, frame rate, CPU and
+RSS over the run (``--samples PATH``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import IO, Any
+
+from ..core.pipeline import Pipeline
+from ..measure.resources import ResourceSample
+
+SAMPLE_FIELDS: dict[str, type] = {
+    "scenario": str,
+    "t_s": float,
+    "tokens": int,
+    "rate_tok_s": float,
+    "buffer": int,
+    "frames": int,
+    "fps": float,
+    "cpu_percent": float,
+    "rss_mb": float,
+}
+"""The declared shape of one JSONL line: field name -> JSON type (int is also a float)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    scenario: str
+    t_s: float
+    tokens: int
+    rate_tok_s: float
+    buffer: int
+    frames: int
+    fps: float
+    cpu_percent: float
+    rss_mb: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SnapshotTaker:
+    """Turns each resource sample into a ``Snapshot``, with rates since the last one."""
+
+    def __init__(self, scenario: str, pipeline: Pipeline) -> None:
+        self.scenario = scenario
+        self.pipeline = pipeline
+        self._last_t = 0.0
+        self._last_tokens = 0
+        self._last_frames = 0
+
+    def take(self, sample: ResourceSample) -> Snapshot:
+        pipeline = self.pipeline
+        tokens = pipeline.tracker.tokens
+        frames = pipeline.painter.frames if pipeline.painter is not None else 0
+        span = sample.at_s - self._last_t
+        rate = (tokens - self._last_tokens) / span if span > 0 else 0.0
+        fps = (frames - self._last_frames) / span if span > 0 else 0.0
+        self._last_t, self._last_tokens, self._last_frames = sample.at_s, tokens, frames
+        return Snapshot(
+            scenario=self.scenario,
+            t_s=round(sample.at_s, 4),
+            tokens=tokens,
+            rate_tok_s=round(rate, 1),
+            buffer=pipeline.buffer_used(),
+            frames=frames,
+            fps=round(fps, 2),
+            cpu_percent=round(sample.cpu_percent, 1),
+            rss_mb=round(sample.rss_mb, 2),
+        )
+
+
+def observe(pipeline: Pipeline, scenario: str, *sinks: Callable[[Snapshot], None]) -> None:
+    """Feed a snapshot to every sink at each resource sample of ``pipeline``."""
+    taker = SnapshotTaker(scenario, pipeline)
+
+    def on_sample(sample: ResourceSample) -> None:
+        snapshot = taker.take(sample)
+        for sink in sinks:
+            sink(snapshot)
+
+    pipeline.sampler.observers.append(on_sample)
+
+
+class SeriesWriter:
+    """Writes snapshots as JSON lines to an open text file, flushed per line."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.lines = 0
+
+    def __call__(self, snapshot: Snapshot) -> None:
+        self.out.write(json.dumps(snapshot.as_dict(), separators=(",", ":")) + "\n")
+        self.out.flush()
+        self.lines += 1
+
+
+def check_sample_line(line: str) -> dict[str, Any]:
+    """Parse one JSONL line and check it against ``SAMPLE_FIELDS``; ValueError if it does not fit."""
+    obj = json.loads(line)
+    if not isinstance(obj, dict) or set(obj) != set(SAMPLE_FIELDS):
+        raise ValueError(f"sample line has fields {sorted(obj) if isinstance(obj, dict) else obj!r}")
+    for name, kind in SAMPLE_FIELDS.items():
+        value = obj[name]
+        ok = isinstance(value, int | float) if kind is float else isinstance(value, kind)
+        if not ok or isinstance(value, bool):
+            raise ValueError(f"sample field {name}={value!r} is not {kind.__name__}")
+    return obj

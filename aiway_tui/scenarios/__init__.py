@@ -1,0 +1,1 @@
+"""The scenario catalogue and scenarios read from TOML files."""

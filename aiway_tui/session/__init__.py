@@ -1,0 +1,1 @@
+"""Running a pipeline inside the real Textual app: one lifetime for both."""

@@ -1,0 +1,119 @@
+"""The Textual chat app: transcript, live status line, quit key.
+
+The app never runs the stream itself: a Trio pipeline (hosted as a guest on
+this app's asyncio loop) paints into it through ``paint``, once per frame.
+Quitting cancels that pipeline's root cancel scope; the app exits after the
+last Trio task has finished.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.driver import Driver
+from textual.screen import Screen
+
+from ..core.painter import Frame, TextChunk
+from ..core.protocol import ConductorState, StreamEnd, StreamError, StreamStart
+from ..measure.latency import LatencyRecorder
+from .chat_screen import ChatScreen
+from .compat import prompt_exit
+from .text_line import TextLine
+from .transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
+
+_CSS_PATH = Path(__file__).with_name("chat.tcss")
+_STATUS_PERIOD_S = 0.25
+"""The live status line changes at most this often: its figures are read, not watched."""
+
+
+class ChatApp(App[None]):
+    """A streaming chat surface under stress."""
+
+    CSS_PATH = _CSS_PATH
+    TITLE = "aiway-tui"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit_run", "Quit", priority=True),
+        Binding("ctrl+c", "quit_run", "Quit", show=False, priority=True),
+    ]
+
+    def get_default_screen(self) -> Screen[None]:
+        return ChatScreen(id="_default")
+
+    def get_driver_class(self) -> type[Driver]:
+        return prompt_exit(super().get_driver_class())
+
+    def __init__(self, *, title: str = "aiway-tui", scrollback: int = 2000) -> None:
+        super().__init__()
+        self.title = title
+        self.scrollback = scrollback
+        self.quit_handler: Callable[[str], None] | None = None
+        self.status_text: Callable[[], str] = lambda: ""
+        self.quit_key_at: float | None = None
+        self.state = ConductorState.INITIALIZING
+        self.transcript = TranscriptView(scrollback, id="transcript")
+        self.status = TextLine(id="status")
+        self._status_shown = ""
+        self._status_at = 0.0
+
+    def compose(self) -> ComposeResult:
+        # The key hint lives in the title: a Footer is three more widgets for
+        # Textual's compositor to draw on every frame, for one line of help.
+        yield TextLine(f"{self.title}  ·  q quit", id="title")
+        yield self.transcript
+        yield self.status
+
+    @property
+    def render_time(self) -> LatencyRecorder:
+        return self.transcript.render_time
+
+    def action_quit_run(self) -> None:
+        """Quit as a user would: the pipeline is cancelled, then the app exits."""
+        self.request_quit("quit")
+
+    def request_quit(self, reason: str) -> None:
+        """The one quit path for the key, Ctrl+C and signals; times it from here."""
+        if self.quit_key_at is None:
+            self.quit_key_at = time.perf_counter()
+        if self.quit_handler is not None:
+            self.quit_handler(reason)
+        else:
+            self.exit()
+
+    def paint(self, frame: Frame | None, delivered: Callable[[int, float], None]) -> None:
+        """Apply one frame: everything received since the last one, in one update."""
+        if frame is not None:
+            view = self.transcript
+            for event in frame.events:
+                if isinstance(event, TextChunk):
+                    view.stream(event.text)
+                elif isinstance(event, StreamStart):
+                    view.add_block("▌ You", USER_LABEL, event.prompt, USER)
+                    view.add_block(f"▌ Assistant · stream {event.stream}", AI_LABEL, "", AI)
+                    view.streaming = True
+                elif isinstance(event, StreamEnd):
+                    view.streaming = False
+                    view.finish_reply()
+                    view.note(
+                        f"— {event.token_count:,} tokens in {event.elapsed_s:.2f}s "
+                        f"({event.tokens_per_second:,.0f} tok/s), checksum {event.checksum:08x}"
+                    )
+                elif isinstance(event, StreamError):
+                    view.streaming = False
+                    view.note(f"— stream {event.stream} failed: {event.error}")
+            if frame.state is not None:
+                self.state = frame.state
+            if frame.tokens:
+                view.expect_delivery(frame.tokens, frame.oldest_scheduled, delivered)
+        now = time.perf_counter()
+        if now - self._status_at < _STATUS_PERIOD_S and frame is not None and frame.state is None:
+            return
+        status = f"{self.state.value:<12} {self.status_text()}"
+        if status != self._status_shown:
+            self._status_shown = status
+            self._status_at = now
+            self.status.show(status)

@@ -1,0 +1,410 @@
+"""The chat transcript: a Line API widget with bounded scrollback.
+
+Only visible lines are rendered (``render_line``), and at most ``scrollback``
+wrapped rows are kept, so both paint cost and memory are flat however long
+the stream runs. Text is wrapped once, when it arrives, at word boundaries
+(only the last row is ever re-cut): a paint never re-wraps the streaming
+message. A reply is plain while it streams; when it ends its rows are styled
+once (headings, code, tables), which costs nothing per frame.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import NamedTuple
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color
+from textual.filter import LineFilter
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
+
+from ..measure.latency import LatencyRecorder
+from .render_memo import style_version
+
+USER_LABEL = 0
+USER = 1
+AI_LABEL = 2
+AI = 3
+NOTE = 4
+HEADING = 5
+CODE = 6
+TABLE = 7
+
+_STYLES = {
+    USER_LABEL: Style(color="cyan", bold=True),
+    USER: Style(color="bright_white"),
+    AI_LABEL: Style(color="magenta", bold=True),
+    AI: Style(),
+    NOTE: Style(color="yellow", italic=True),
+    HEADING: Style(color="bright_magenta", bold=True),
+    CODE: Style(color="green"),
+    TABLE: Style(color="cyan"),
+}
+_CURSOR = Segment("▌", Style(color="magenta", blink=True))
+
+_STRIP_CACHE_SIZE = 512
+"""Rendered rows kept: a scroll by one row re-renders every line, almost all of them seen before."""
+
+FOLLOW_ROWS = 3
+"""A reader within this many rows of the bottom is followed; further up, left alone."""
+
+
+class Row(NamedTuple):
+    text: str
+    kind: int
+    continued: bool
+    """True when this row wraps on from the row before it (same logical line)."""
+
+
+class _Box(NamedTuple):
+    """The frame around every line: side padding, its style, and the filters after."""
+
+    pad_left: int
+    pad_right: int
+    inner: Style
+    background: Color
+    filters: tuple[LineFilter, ...]
+
+
+class TranscriptView(ScrollView, can_focus=True):
+    """Streams text into wrapped rows; renders only what is on screen."""
+
+    DEFAULT_CSS = """
+    TranscriptView { height: 1fr; }
+    """
+
+    def __init__(self, scrollback: int = 2000, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.scrollback = scrollback
+        self.rows: deque[Row] = deque(maxlen=scrollback)
+        self.streaming = False
+        self.render_time = LatencyRecorder()
+        self._open = False
+        self._wrap_width = 80
+        self._pending_delivery: list[tuple[int, float]] = []
+        self._on_delivered: Callable[[int, float], None] | None = None
+        self.rows_added = 0
+        """Rows ever appended; ``rows_added - len(rows)`` were dropped from the front."""
+        self._reply_from = 0
+        """``rows_added`` when the reply being streamed began."""
+        self.unseen_rows = 0
+        """Rows added below the view since the reader scrolled away from the bottom."""
+        self._rows_added_shown = -1
+        self._strips: dict[_RowKey, Strip] = {}
+        self._box: _Box | None = None
+        self._box_key: tuple[tuple[int, ...], tuple[LineFilter, ...]] | None = None
+        """The styles and filters ``_box`` was worked out from."""
+        self._framed: dict[_RowKey, Strip] = {}
+        self._framed_box: _Box | None = None
+        """The box the lines in ``_framed`` were drawn in."""
+
+    # Writing.
+
+    def add_block(self, label: str, label_kind: int, text: str, kind: int) -> None:
+        """A new message: a label row, then its text wrapped."""
+        mark = self._mark()
+        self._open = False
+        self.rows.append(Row(label, label_kind, False))
+        self.rows_added += 1
+        self._reply_from = self.rows_added
+        self._append(text, kind, new_line=True)
+        self._open = kind == AI
+        self._changed(*mark)
+
+    def finish_reply(self) -> None:
+        """Style the reply that just ended, once: headings, fenced code, tables.
+
+        Only rows still kept are walked (at most ``scrollback``), once per reply.
+        """
+        rows = self.rows
+        first = max(0, self._reply_from - (self.rows_added - len(rows)))
+        in_code = False
+        kind = AI
+        changed = False
+        for index in range(first, len(rows)):
+            row = rows[index]
+            if row.kind != AI:
+                continue
+            if not row.continued:
+                text = row.text
+                if text.startswith("```"):
+                    kind = CODE
+                    in_code = not in_code
+                elif in_code:
+                    kind = CODE
+                elif text.startswith("#"):
+                    kind = HEADING
+                elif text.startswith("|"):
+                    kind = TABLE
+                else:
+                    kind = AI
+            if kind != AI:
+                rows[index] = Row(row.text, kind, row.continued)
+                changed = True
+        self._open = False
+        if changed:
+            self.refresh()
+
+    def stream(self, text: str) -> None:
+        """Append ``text`` to the message being streamed."""
+        mark = self._mark()
+        self._append(text, AI, new_line=not self._open)
+        self._open = True
+        self._changed(*mark)
+
+    def note(self, text: str) -> None:
+        mark = self._mark()
+        self._open = False
+        self._append(text, NOTE, new_line=True)
+        self._changed(*mark)
+
+    def _append(self, text: str, kind: int, *, new_line: bool) -> None:
+        width = self._wrap_width
+        limit = width * self.scrollback
+        if len(text) > limit:
+            # More than the transcript keeps: only the tail can be seen.
+            text = text[len(text) - limit :]
+        lines = text.split("\n")
+        self._append_line(lines[0], kind, new_line=new_line)
+        for line in lines[1:]:
+            self._append_line(line, kind, new_line=True)
+
+    def _append_line(self, line: str, kind: int, *, new_line: bool) -> None:
+        """Add ``line`` (no newline in it) to the last row, or as a new line;
+        wrap it at the last space that fits, or mid-word for a word too long."""
+        width = self._wrap_width
+        rows = self.rows
+        continued = False
+        if not new_line and rows and rows[-1].kind == kind:
+            last = rows.pop()
+            self.rows_added -= 1
+            line = last.text + line
+            continued = last.continued
+        pos = 0
+        end = len(line)
+        rfind = line.rfind
+        while end - pos > width:
+            cut = rfind(" ", pos, pos + width)
+            cut = pos + width if cut <= pos else cut + 1  # the space stays at the row's end
+            rows.append(Row(line[pos:cut], kind, continued))
+            pos = cut
+            continued = True
+            self.rows_added += 1
+        rows.append(Row(line[pos:] if pos else line, kind, continued))
+        self.rows_added += 1
+
+    @property
+    def following(self) -> bool:
+        """Whether new output keeps the view at the bottom (the reader is near it).
+
+        The scroll *target* counts: a page-up still animating is the reader
+        leaving, and must not be undone by the next frame.
+        """
+        return self.max_scroll_y - min(self.scroll_y, self.scroll_target_y) <= FOLLOW_ROWS
+
+    def follow(self) -> None:
+        """Jump to the bottom and follow new output again (the ``end`` key)."""
+        self.unseen_rows = 0
+        self._to_bottom()
+
+    def _to_bottom(self) -> None:
+        # ``force``: the scrollbar that permits scrolling appears only at the
+        # next layout, and the first overflowing update must follow too.
+        self.scroll_to(y=self.max_scroll_y, animate=False, force=True, immediate=True)
+
+    def _changed(self, rows_before: int | None = None, dropped_before: int | None = None) -> None:
+        if self.rows_added == self._rows_added_shown and self.rows:
+            # Only the last row grew (a slow stream, most frames): repaint that row alone.
+            self.refresh_lines(len(self.rows) - 1)
+            return
+        self._rows_added_shown = self.rows_added
+        follow = self.following
+        rows = self.rows
+        if not follow and rows_before is not None and dropped_before is not None:
+            # Rows dropped from the front move everything up: move the view
+            # with them, so the reader keeps reading the same lines.
+            dropped = (self.rows_added - len(rows)) - dropped_before
+            self.unseen_rows += self.rows_added - rows_before
+            if dropped > 0:
+                target = max(0, self.scroll_target_y - dropped)
+                self.scroll_to(y=target, animate=False, force=True, immediate=True)
+        scroll_y = self.scroll_offset.y
+        # Never shorter than the view: rows that still fit change no scrollbar,
+        # so they cost no layout pass (a Textual layout is a whole-screen render).
+        self.virtual_size = Size(self._wrap_width, max(len(rows), self.scrollable_content_region.height))
+        if follow:
+            self.unseen_rows = 0
+            self._to_bottom()
+        if (
+            rows_before is None
+            or dropped_before is None
+            or self.rows_added - len(rows) != dropped_before
+            or self.scroll_offset.y != scroll_y
+        ):
+            self.refresh()
+        else:
+            # Nothing moved: repaint from the row that was last (it may have grown) down.
+            first = max(0, rows_before - dropped_before - 1)
+            self.refresh_lines(first, len(rows) - first)
+
+    def _mark(self) -> tuple[int, int]:
+        return self.rows_added, self.rows_added - len(self.rows)
+
+    def on_resize(self) -> None:
+        width = max(10, self.scrollable_content_region.width - 1)
+        if width != self._wrap_width:
+            self._rewrap(width)
+        else:
+            # The view's height is the virtual height's floor: fit it again.
+            self._rows_added_shown = -1
+            self._changed()
+
+    def _rewrap(self, width: int) -> None:
+        """Wrap the kept rows again for a new width (bounded by ``scrollback``)."""
+        logical: list[tuple[str, int]] = []
+        for row in self.rows:
+            if row.continued and logical and logical[-1][1] == row.kind:
+                text, kind = logical[-1]
+                logical[-1] = (text + row.text, kind)
+            else:
+                logical.append((row.text, row.kind))
+        self._wrap_width = width
+        self.rows.clear()
+        was_open = self._open
+        for text, kind in logical:
+            self._append(text, kind, new_line=True)
+        self._open = was_open
+        self._changed()
+
+    # Painting.
+
+    def expect_delivery(
+        self, tokens: int, oldest_scheduled: float, done: Callable[[int, float], None]
+    ) -> None:
+        """Report ``tokens`` as delivered when the next render completes."""
+        self._pending_delivery.append((tokens, oldest_scheduled))
+        self._on_delivered = done
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        started = time.perf_counter()
+        box = self._current_box()
+        if box is None or crop.right > self.size.width + box.pad_left + box.pad_right:
+            strips = super().render_lines(crop)  # a frame wider than padding: Textual's own way
+        else:
+            strips = self._render_framed(crop, box)
+        self.render_time.record(time.perf_counter() - started)
+        if self._pending_delivery and self._on_delivered is not None:
+            pending, self._pending_delivery = self._pending_delivery, []
+            for tokens, oldest in pending:
+                self._on_delivered(tokens, oldest)
+        return strips
+
+    def _current_box(self) -> _Box | None:
+        """``_plain_box()``, worked out again only when a style or filter changed."""
+        key = (style_version(self), tuple(self.get_line_filters()))
+        if key != self._box_key:
+            self._box_key = key
+            self._box = self._plain_box()
+        return self._box
+
+    def _plain_box(self) -> _Box | None:
+        """How Textual frames each line, when that is only side padding, a background
+        and the app's filters (the transcript's own CSS); ``None`` for anything more."""
+        styles = self.styles
+        top, right, bottom, left = styles.padding
+        if (
+            top
+            or bottom
+            or self.BLANK
+            or self.opacity != 1.0
+            or styles.text_opacity != 1.0
+            or styles.tint.a
+            or any(edge for edge, _ in styles.border)
+            or any(edge for edge, _ in styles.outline)
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+        ):
+            return None
+        base_background, background = self.background_colors
+        inner = VisualStyle(background=base_background + background).rich_style
+        return _Box(left, right, inner, background, tuple(self.get_line_filters()))
+
+    def _render_framed(self, crop: Region, box: _Box) -> list[Strip]:
+        """What Textual's style cache would draw for these lines, at a fraction of the
+        cost: it re-reads every style for every line of every frame, and a fast stream
+        changes every line of every frame. Lines seen before come from a cache."""
+        if box != self._framed_box:
+            self._framed_box = box
+            self._framed.clear()
+        left, right, inner, background, filters = box
+        content_width = self.size.width
+        width = content_width + left + right
+        framed = self._framed
+        strips: list[Strip] = []
+        for key in self._row_keys(crop.line_range, content_width):
+            strip = framed.get(key)
+            if strip is None:
+                segments = _row_segments(*key)
+                if left:
+                    segments.insert(0, Segment(" " * left, inner))
+                if right:
+                    segments.append(Segment(" " * right, inner))
+                for line_filter in filters:
+                    segments = line_filter.apply(segments, background)
+                if len(framed) >= _STRIP_CACHE_SIZE:
+                    framed.clear()
+                strip = framed[key] = Strip(segments, width)
+            strips.append(strip)
+        if crop.column_span != (0, width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
+    def _row_keys(self, lines: range, width: int) -> list[_RowKey]:
+        """What each line of the view shows: its row (``None``: blank), cursor, scroll and width.
+
+        Textual's geometry properties are computed on every read: read them once.
+        """
+        scroll_x, scroll_y = self.scroll_offset
+        rows = self.rows
+        cursor_at = len(rows) - 1 if self.streaming else -1
+        keys: list[_RowKey] = []
+        for y in lines:
+            index = scroll_y + y
+            if index >= len(rows):
+                keys.append((None, False, 0, width))
+            else:
+                keys.append((rows[index], index == cursor_at, scroll_x, width))
+        return keys
+
+    def render_line(self, y: int) -> Strip:
+        [key] = self._row_keys(range(y, y + 1), self.size.width)
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) >= _STRIP_CACHE_SIZE:
+                self._strips.clear()
+            strip = self._strips[key] = Strip(_row_segments(*key), key[3])
+        return strip
+
+
+_RowKey = tuple[Row | None, bool, int, int]
+
+
+def _row_segments(row: Row | None, cursor: bool, scroll_x: int, width: int) -> list[Segment]:
+    """One row as exactly ``width`` cells (built directly in the common case: cropping is slow)."""
+    if row is None:
+        return [Segment(" " * width)]
+    segments = [Segment(row.text, _STYLES[row.kind])]
+    if cursor:
+        segments.append(_CURSOR)
+    cells = cell_len(row.text) + cursor
+    if scroll_x == 0 and cells <= width:
+        segments.append(Segment(" " * (width - cells)))
+        return segments
+    return list(Strip(segments).crop_extend(scroll_x, scroll_x + width, None))
