@@ -81,6 +81,12 @@ def _add_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--seed", type=_positive_int, help="seed for the deterministic token text")
     group.add_argument("--conversations", type=_positive_int, help="conversations streaming at once")
     group.add_argument(
+        "--typist",
+        type=_number,
+        metavar="CPS",
+        help="a simulated typist presses CPS keys a second into the input box (demo and run; 15 is fast)",
+    )
+    group.add_argument(
         "--tokens",
         choices=TOKEN_MODES,
         help="cut replies into tokens of exactly --size chars (fixed) or at word boundaries (words)",
@@ -181,6 +187,7 @@ def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
         seed=args.seed,
         conversations=args.conversations,
         tokens=args.tokens,
+        typist_cps=args.typist,
     )
 
 

@@ -34,6 +34,7 @@ from .protocol import (
     StreamError,
     StreamStart,
     Token,
+    UserMessage,
 )
 from .reply_text import ReplyCutter, reply_pool
 
@@ -106,6 +107,13 @@ class MockConductor:
         self.faults_fired: dict[FaultKind, set[int]] = {kind: set() for kind in FaultKind}
         """Streams each stream fault actually struck (the injector's side of the account)."""
         self.streams_abandoned: set[int] = set()
+        self.answers_started = 0
+        """Replies started for a ``UserMessage`` (streams ``config.streams`` and up)."""
+        self.answer_tokens_sent = 0
+        self.user_messages_refused = 0
+        self._prompts: dict[int, str] = {}
+        self._answers: trio.Nursery | None = None
+        self._channel: trio.MemorySendChannel[Item] | None = None
         self._open: dict[int, trio.CancelScope] = {}
         self._t0: dict[int, float] = {}
 
@@ -119,17 +127,39 @@ class MockConductor:
             self.streams_abandoned.add(stream)
             scope.cancel()
 
+    def submit(self, message: UserMessage) -> bool:
+        """Answer ``message`` with a new reply stream, beside the streams going on.
+
+        Called in the Trio run (the app hands it over with ``run_sync_soon``).
+        Once the planned streams have ended no new answer starts: ``False``.
+        """
+        if self._answers is None or self._channel is None:
+            self.user_messages_refused += 1
+            return False
+        stream = self.config.streams + self.answers_started
+        self.answers_started += 1
+        self._prompts[stream] = message.text
+        self._answers.start_soon(self._supervised, self._channel, stream, self.config.answer_tokens)
+        return True
+
     async def run(self, send_channel: trio.MemorySendChannel[Item]) -> None:
-        async with send_channel:
-            if self.config.idle_s > 0:
-                await trio.sleep(self.config.idle_s)
-            lanes = min(self.config.conversations, self.config.streams)
-            if lanes == 1:
-                await self._lane(send_channel, 0)
-                return
-            async with trio.open_nursery() as nursery:
-                for lane in range(lanes):
-                    nursery.start_soon(self._lane, send_channel, lane)
+        async with send_channel, trio.open_nursery() as answers:
+            self._answers, self._channel = answers, send_channel
+            try:
+                await self._planned(send_channel)
+            finally:
+                self._answers = self._channel = None  # answers in flight finish; no new ones
+
+    async def _planned(self, send_channel: trio.MemorySendChannel[Item]) -> None:
+        if self.config.idle_s > 0:
+            await trio.sleep(self.config.idle_s)
+        lanes = min(self.config.conversations, self.config.streams)
+        if lanes == 1:
+            await self._lane(send_channel, 0)
+            return
+        async with trio.open_nursery() as nursery:
+            for lane in range(lanes):
+                nursery.start_soon(self._lane, send_channel, lane)
 
     async def _lane(self, channel: trio.MemorySendChannel[Item], lane: int) -> None:
         for stream in range(lane, self.config.streams, self.config.conversations):
@@ -161,7 +191,12 @@ class MockConductor:
             channel,
             (
                 State(ConductorState.THINKING),
-                StreamStart(stream, self.conversation_of(stream), prompt_for(stream), length),
+                StreamStart(
+                    stream,
+                    self.conversation_of(stream),
+                    self._prompts.pop(stream, "") or prompt_for(stream),
+                    length,
+                ),
                 State(ConductorState.RESPONDING),
             ),
         )
@@ -203,7 +238,10 @@ class MockConductor:
         stream's CRC-32 including them."""
         checksum = zlib.crc32(text.encode(), checksum)
         await self._send(channel, tuple(tokens))
-        self.tokens_sent += len(tokens)
+        if tokens[0].stream < self.config.streams:
+            self.tokens_sent += len(tokens)
+        else:
+            self.answer_tokens_sent += len(tokens)
         return checksum
 
     def _schedule(self, stream: int) -> _Schedule:

@@ -59,6 +59,12 @@ class RunConfig:
     """Mixed token sizes (``message_size`` is then unused)."""
     network: NetworkProfile | None = None
     faults: FaultSpec | None = None
+    typist_cps: float = 0.0
+    """A simulated typist presses this many keys a second into the input box (0: none)."""
+    session_tenths: bool = False
+    """Measure the run tenth by tenth (by replies ended): the long-session figures."""
+    answer_tokens: int = 400
+    """Tokens in the reply the conductor streams to each ``UserMessage``."""
     tokens: str = "fixed"
     """How replies are cut into tokens: ``fixed`` (exactly ``message_size``
     characters each) or ``words`` (at word boundaries, a leading space each)."""
@@ -123,6 +129,8 @@ class RunConfig:
         require_int("seed", self.seed, 0, 2**63 - 1)
         require_int("conversations", self.conversations, 1, 10_000)
         require_number("idle_s", self.idle_s, 0.0, 86_400.0)
+        require_number("typist_cps", self.typist_cps, 0.0, 1000.0)
+        require_int("answer_tokens", self.answer_tokens, 1, 10_000_000)
         if self.tokens not in TOKEN_MODES:
             raise ValueError(f"tokens must be one of {', '.join(TOKEN_MODES)}, got {self.tokens!r}")
 

@@ -18,9 +18,11 @@ from typing import Any
 from ..core.pipeline import Ending, Pipeline
 from ..measure.latency import Distribution
 from ..measure.resources import ResourceSummary
+from ..measure.session_tenths import render_tenths
 from ..scenarios.catalogue import Scenario
 from ..scenarios.criteria import CriterionResult, evaluate
 from .fault_accounting import extended_results, fault_summary
+from .input_results import answer_tokens_received, input_results, typist_criteria
 
 SCHEMA_VERSION = 2
 """2: adds ``probes``, the ``ui_lag`` and ``frame_gap`` distributions, frame,
@@ -33,6 +35,7 @@ _LATENCY_ROWS = (
     ("render", "render (transcript)"),
     ("frame_gap", "frame gap"),
     ("ui_lag", "UI-thread timer lag"),
+    ("input", "keystroke (press -> echoed)"),
 )
 
 
@@ -82,6 +85,8 @@ class RunReport:
     interrupted_by: str | None = None
     cancelled_tasks: tuple[str, ...] = field(default_factory=tuple)
     probes: bool = True
+    tenths: tuple[dict[str, float], ...] = ()
+    """A long session's figures, tenth by tenth (empty unless measured)."""
 
     @property
     def passed(self) -> bool:
@@ -121,7 +126,7 @@ class RunReport:
                 "total_ms": self.quit.total_ms,
             },
             "criteria": [c.as_dict() for c in self.criteria],
-        }
+        } | ({"tenths": list(self.tenths)} if self.tenths else {})
 
 
 def build_report(
@@ -142,7 +147,8 @@ def build_report(
         quit_key_at, pipeline.quit_cancelled_at, pipeline.finished_at, app_exit_at
     )
     duration = pipeline.elapsed_s
-    tokens = tracker.tokens
+    answered = answer_tokens_received(pipeline)
+    tokens = tracker.tokens - answered
     lost = tracker.lost
     failed = pipeline.failure if pipeline.failure is not None else failure
     streams_intact = tracker.streams_intact
@@ -162,14 +168,17 @@ def build_report(
         "chars_received": tracker.chars,
         "streams_completed": tracker.streams_completed,
         "streams_intact": streams_intact,
-        "streams_failed": config.streams - streams_intact,
+        "streams_failed": config.streams + conductor.answers_started - streams_intact,
         "errors": tracker.stream_errors + (1 if failed is not None else 0),
         "lost": lost,
         "duplicated": tracker.duplicated,
         "reordered": tracker.reordered,
         "corrupted_streams": tracker.corrupted_streams,
         "loss_pct": 100.0 * lost / max(1, conductor.tokens_sent),
-        "tokens_unaccounted": conductor.tokens_sent - tokens - pipeline.tokens_in_flight_at_end,
+        "tokens_unaccounted": conductor.tokens_sent
+        + conductor.answer_tokens_sent
+        - tracker.tokens
+        - pipeline.tokens_in_flight_at_end,
         "duration_s": duration,
         "tokens_per_s": tokens / duration if duration > 0 else 0.0,
         "scheduled_tokens_per_s": (1e6 / config.message_delay_us) if config.message_delay_us else 0.0,
@@ -227,7 +236,13 @@ def build_report(
     results.update(extended_results(pipeline, latency["delivery"].mean_ms if "delivery" in latency else None))
     if pipeline.network is not None:
         latency["network"] = pipeline.network.delay.summary()
-    criteria = evaluate(scenario.criteria, results, config)
+    results.update(input_results(pipeline, answered))
+    tenths = pipeline.session_tenths
+    if tenths is not None:
+        results.update(tenths.results())
+    if pipeline.keystrokes.pressed:
+        latency["input"] = pipeline.keystrokes.latency.summary()
+    criteria = evaluate(scenario.criteria + typist_criteria(scenario, config), results, config)
     return RunReport(
         scenario=scenario.name,
         title=scenario.title,
@@ -243,6 +258,7 @@ def build_report(
         interrupted_by=pipeline.quit_reason if pipeline.ending is Ending.INTERRUPTED else None,
         cancelled_tasks=tuple(sorted(pipeline.cancelled_tasks)),
         probes=pipeline.probes,
+        tenths=tuple(tenths.table()) if tenths is not None else (),
     )
 
 
@@ -328,6 +344,8 @@ def render_text(report: RunReport) -> str:
             f"{r['network_packets_held_for_burst']:.0f} packets held for bursts"
         )
     lines += ["", *latency_table(report.latency)]
+    if report.tenths:
+        lines += ["", *render_tenths(list(report.tenths))]
     if report.failure:
         lines.append(f"  Failure: {report.failure} (in {report.failed_task or 'the run'})")
     lines += ["", "Criteria:"]

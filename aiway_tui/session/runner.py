@@ -21,9 +21,11 @@ from ..core.pipeline import Pipeline
 from ..report.run_report import RunReport, build_report
 from ..scenarios.catalogue import Scenario
 from ..ui.chat_app import ChatApp
+from ..ui.chat_input import ChatInput
 from ..ui.compat import app_context
 from ..ui.host import HostBridge
 from ..ui.hosted_app import HostedApp
+from .input_wiring import wire_input, wire_tenths
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -74,6 +76,8 @@ async def run_session(
     pipeline = Pipeline(config, app)
     app.status_text = status_line(pipeline)
     app.quit_handler = lambda reason: bridge.token.run_sync_soon(pipeline.request_quit, reason)
+    app.message_handler = wire_input(app, app.input_box, app.transcript, pipeline, bridge)
+    wire_tenths(app.transcript, pipeline)
     size = None if not options.headless else (config.width, config.height)
     hosted = HostedApp(bridge, app, headless=options.headless, size=size)
     failure: BaseException | None = None
@@ -83,7 +87,7 @@ async def run_session(
         if options.interactive:
             app.notify("Stream complete: press q to quit and see the report.", timeout=30)
         else:
-            app.simulate_key("q")
+            app.simulate_key("ctrl+c" if isinstance(app.focused, ChatInput) else "q")
 
     try:
         async with trio.open_nursery() as nursery:

@@ -1,0 +1,173 @@
+"""A long session, tenth by tenth: do its costs stay those of its first minute?
+
+Users of Textual chat apps report CPU that climbs with history length. The
+session's planned replies are cut in ten equal runs (by replies ended); for
+each tenth, paint and render p99, delivery p99 and keystroke p99 (each its
+own HDR histogram, fed beside the run's own), the process's CPU over the
+tenth and its RSS at the end.
+
+A 1.2x criterion on figures this noisy would flake on a shared machine, so
+the comparison is made robust in two ways: the early figure is the median of
+tenths 1-3 and the late one the median of tenths 8-10 (one noisy tenth moves
+neither), and each figure has an absolute noise floor, as ``compare`` has: the
+late figure passes if it is within 1.2x of the early one or within the floor
+of it (``growth = late / max(early, (early + floor) / 1.2)``, passing at <= 1.2).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import psutil
+import trio
+
+from .latency import LatencyRecorder
+
+TENTHS = 10
+POLL_S = 0.05
+RATIO = 1.2
+
+FIGURES: tuple[tuple[str, str, float], ...] = (
+    ("paint_p99_ms", "paint p99 ms", 2.0),
+    ("render_p99_ms", "render p99 ms", 2.0),
+    ("cpu_percent", "CPU %", 5.0),
+    ("rss_mb", "RSS MB", 5.0),
+    ("delivery_p99_ms", "delivery p99 ms", 10.0),
+    ("input_p99_ms", "keystroke p99 ms", 10.0),
+)
+"""Each figure: its key, its column heading, and its noise floor (same unit)."""
+
+
+@dataclass(slots=True)
+class Tenth:
+    paint: LatencyRecorder = field(default_factory=LatencyRecorder)
+    render: LatencyRecorder = field(default_factory=LatencyRecorder)
+    delivery: LatencyRecorder = field(default_factory=LatencyRecorder)
+    input: LatencyRecorder = field(default_factory=LatencyRecorder)
+    replies: int = 0
+    seconds: float = 0.0
+    cpu_percent: float = 0.0
+    rss_mb: float = 0.0
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "paint_p99_ms": self.paint.percentile_ms(99),
+            "render_p99_ms": self.render.percentile_ms(99),
+            "cpu_percent": self.cpu_percent,
+            "rss_mb": self.rss_mb,
+            "delivery_p99_ms": self.delivery.percentile_ms(99),
+            "input_p99_ms": self.input.percentile_ms(99),
+            "replies": self.replies,
+            "seconds": self.seconds,
+            "frames": self.paint.count,
+            "keys": self.input.count,
+        }
+
+
+class TeeRecorder(LatencyRecorder):
+    """A run's recorder that also records into the current tenth's."""
+
+    __slots__ = ("_pick",)
+
+    def __init__(self, pick: Callable[[], LatencyRecorder]) -> None:
+        super().__init__()
+        self._pick = pick
+
+    def record(self, seconds: float, count: int = 1) -> None:
+        super().record(seconds, count)
+        self._pick().record(seconds, count)
+
+
+class SessionTenths:
+    """Cuts a session in tenths by replies ended; measures each."""
+
+    def __init__(self, replies: int, replies_done: Callable[[], int]) -> None:
+        self.replies = replies
+        self.replies_done = replies_done
+        self.bounds = [math.ceil(replies * k / TENTHS) for k in range(1, TENTHS + 1)]
+        self.tenths: list[Tenth] = [Tenth()]
+        self._process = psutil.Process()
+        self._started = 0.0
+        self._cpu = 0.0
+        self._done_at_start = 0
+        self._closed_all = False
+
+    @property
+    def current(self) -> Tenth:
+        return self.tenths[-1]
+
+    def tee(self, kind: str) -> TeeRecorder:
+        """A recorder for the run that also feeds the current tenth's ``kind``."""
+        return TeeRecorder(lambda: getattr(self.tenths[-1], kind))
+
+    def _cpu_s(self) -> float:
+        times = self._process.cpu_times()
+        return times.user + times.system
+
+    def _close(self, done: int) -> None:
+        now = time.perf_counter()
+        cpu = self._cpu_s()
+        tenth = self.current
+        tenth.seconds = now - self._started
+        tenth.cpu_percent = 100.0 * (cpu - self._cpu) / max(1e-9, tenth.seconds)
+        tenth.rss_mb = self._process.memory_info().rss / 2**20
+        tenth.replies = done - self._done_at_start
+        self._started, self._cpu, self._done_at_start = now, cpu, done
+
+    def _poll(self) -> bool:
+        """Close the tenths whose bound was reached; ``True`` once all ten are closed."""
+        done = self.replies_done()
+        while not self.complete and done >= self.bounds[len(self.tenths) - 1]:
+            self._close(done)
+            if len(self.tenths) == TENTHS:
+                self._closed_all = True
+                return True
+            self.tenths.append(Tenth())
+        return self.complete
+
+    async def run(self) -> None:
+        """Poll the count of replies ended; close a tenth at each bound."""
+        self._started = time.perf_counter()
+        self._cpu = self._cpu_s()
+        while not self._poll():
+            await trio.sleep(POLL_S)
+
+    async def finish(self) -> None:
+        """The stream is complete: close the last tenth now, not at the next poll."""
+        self._poll()
+        await trio.lowlevel.checkpoint()
+
+    @property
+    def complete(self) -> bool:
+        return self._closed_all
+
+    def table(self) -> list[dict[str, float]]:
+        closed = self.tenths if self.complete else self.tenths[:-1]
+        return [t.figures() for t in closed]
+
+    def results(self) -> dict[str, float]:
+        """``session_<figure>_growth`` per figure (late vs early, with its floor), and RSS growth."""
+        rows = self.table()
+        out: dict[str, float] = {"session_tenths": float(len(rows))}
+        for key, _, floor in FIGURES:
+            if len(rows) < TENTHS:
+                out[f"session_{key}_growth"] = math.nan
+                continue
+            early = statistics.median(r[key] for r in rows[:3])
+            late = statistics.median(r[key] for r in rows[-3:])
+            out[f"session_{key}_growth"] = late / max(early, (early + floor) / RATIO, 1e-9)
+        return out
+
+
+def render_tenths(rows: list[dict[str, float]]) -> list[str]:
+    """The per-tenth table for the text report."""
+    head = "".join(f"{label:>17}" for _, label, _ in FIGURES)
+    lines = [f"Long session by tenths{'':<3}{'replies':>8}{'s':>7}{head}"]
+    for i, row in enumerate(rows, 1):
+        values = "".join(f"{row[key]:>17.2f}" for key, _, _ in FIGURES)
+        lines.append(f"  tenth {i:<2}{'':<14}{row['replies']:>8.0f}{row['seconds']:>7.1f}{values}")
+    return lines
