@@ -20,10 +20,12 @@ import math
 import statistics
 import time
 from collections.abc import Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 
 import psutil
 import trio
+from trio_util import periodic
 
 from .latency import LatencyRecorder
 
@@ -133,8 +135,10 @@ class SessionTenths:
         """Poll the count of replies ended; close a tenth at each bound."""
         self._started = time.perf_counter()
         self._cpu = self._cpu_s()
-        while not self._poll():
-            await trio.sleep(POLL_S)
+        async with aclosing(periodic(POLL_S)) as ticks:
+            async for _ in ticks:
+                if self._poll():
+                    break
 
     async def finish(self) -> None:
         """The stream is complete: close the last tenth now, not at the next poll."""

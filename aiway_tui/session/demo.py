@@ -29,6 +29,7 @@ from ..ui.demo_app import DemoApp, DemoRequest
 from ..ui.host import HostBridge
 from ..ui.hosted_app import HostedApp
 from ..ui.screens import RunScreen
+from .input_wiring import wire_input
 from .runner import SessionOptions
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -79,6 +80,9 @@ async def run_demo(
         pipeline.conductor.pace = pace
         pipeline.consumer.pace = pace
         screen.attach(pipeline)
+        screen.message_handler = wire_input(
+            app, screen.input_box, screen.panes[0].transcript, pipeline, bridge
+        )
         app.pipeline = pipeline
         app.run_screen = screen
         await bridge.call(app.show_run(screen), _app_context(app))

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Input
@@ -29,6 +30,10 @@ class ChatInput(Input):
     DEFAULT_CSS = """
     ChatInput { height: 3; margin: 0 0; }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Leave the input box", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(placeholder=PLACEHOLDER, id=id, select_on_focus=False)
@@ -51,6 +56,9 @@ class ChatInput(Input):
         if probe is not None and (probe.pending or self.value == ""):
             probe.rendered(self.value, time.perf_counter())
         return lines
+
+    def action_leave(self) -> None:
+        self.screen.focus_next()
 
 
 TRANSCRIPT_KEYS = (
