@@ -32,6 +32,8 @@ class KeystrokeProbe:
         self._shown = 0
         """Characters of the current line already echoed."""
         self._clearing = False
+        self.typist_active = False
+        """A typist reports its own presses; keys from the terminal are then its echo."""
         self.idle = threading.Event()
         """Set while no key waits for its echo (and no clear for its empty line)."""
         self.idle.set()
@@ -45,6 +47,11 @@ class KeystrokeProbe:
         self.idle.clear()
         self.pressed += 1
         self._pending.append((char, at))
+
+    def key_event(self, char: str, at: float) -> None:
+        """A person's key reached the input box, parsed by the driver at ``at``."""
+        if not self.typist_active:
+            self.press(char, at)
 
     def clear_line(self) -> None:
         """The line is about to be cleared: the next empty render starts a new one.

@@ -74,6 +74,7 @@ class Typist:
 
     async def run(self) -> None:
         """Type until cancelled (a Trio task: the thread lives as long as it)."""
+        self.probe.typist_active = True
         self._thread = threading.Thread(target=self._type, name="typist", daemon=True)
         self._thread.start()
         try:

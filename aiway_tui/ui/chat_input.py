@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region
 from textual.strip import Strip
@@ -56,6 +57,13 @@ class ChatInput(Input):
         if probe is not None and (probe.pending or self.value == ""):
             probe.rendered(self.value, time.perf_counter())
         return lines
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A person's key: timed from when the driver parsed it (the event's birth)."""
+        probe = self.probe
+        if probe is not None and event.is_printable and event.character:
+            probe.key_event(event.character, event.time + (time.perf_counter() - time.monotonic()))
+        await super()._on_key(event)
 
     def action_leave(self) -> None:
         self.screen.focus_next()
