@@ -27,7 +27,7 @@ def _shown_text(display: list[str]) -> str:
     header = next(i for i, line in enumerate(display) if "▌ Assistant" in line)
     body: list[str] = []
     for line in display[header + 1 :]:
-        if line.lstrip().startswith(("—", "Responding", "Ready", "▔", "▁")) or "Type a message" in line:
+        if line.lstrip().startswith(("—", "Responding", "Ready")) or any(s in line for s in ("▔▔", "▁▁", "Type a")):
             break
         body.append(line[:-1].replace("▌", ""))  # the last column is the scrollbar's
     return "".join("".join(body).split())
