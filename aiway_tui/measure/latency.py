@@ -82,6 +82,11 @@ class LatencyRecorder:
         for i in range(k):
             self.record(longest - i * width, base + (1 if i < extra else 0))
 
+    def merge(self, other: LatencyRecorder) -> None:
+        """Add every value ``other`` recorded."""
+        self._hist.add(other._hist)
+        self._sum_us += other._sum_us
+
     @property
     def count(self) -> int:
         return int(self._hist.get_total_count())
