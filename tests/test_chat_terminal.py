@@ -27,7 +27,8 @@ def _shown_text(display: list[str]) -> str:
     header = next(i for i, line in enumerate(display) if "▌ Assistant" in line)
     body: list[str] = []
     for line in display[header + 1 :]:
-        if line.lstrip().startswith(("—", "Responding", "Ready")) or any(s in line for s in ("▔▔", "▁▁", "Type a")):
+        below = line.lstrip().startswith(("—", "Responding", "Ready"))
+        if below or any(mark in line for mark in ("▔▔", "▁▁", "Type a")):  # the input box
             break
         body.append(line[:-1].replace("▌", ""))  # the last column is the scrollbar's
     return "".join("".join(body).split())
