@@ -113,19 +113,14 @@ RUN_METRICS: tuple[Metric, ...] = (
     # A long session, late tenths against early ones (measure.session_tenths).
     Metric("session_tenths", "count", "tenths of the session measured (10 when it completed)"),
     *(
-        Metric(
-            f"session_{key}_growth",
-            "count",
-            f"late tenths' {label} / early tenths' (noise floor in)",
-            "lower",
-        )
-        for key, label in (
-            ("paint_p99_ms", "paint p99"),
-            ("render_p99_ms", "render p99"),
-            ("cpu_percent", "CPU"),
-            ("rss_mb", "RSS"),
-            ("delivery_p99_ms", "delivery p99"),
-            ("input_p99_ms", "keystroke p99"),
+        Metric(f"session_{name}_growth", "ratio", f"late tenths' {what} / early tenths' (floor in)", "lower")
+        for name, what in (
+            ("paint", "paint p90"),
+            ("render", "render p90"),
+            ("cpu", "CPU"),
+            ("rss", "RSS"),
+            ("delivery", "delivery p90"),
+            ("input", "keystroke p90"),
         )
     ),
     # Quit.

@@ -27,7 +27,7 @@ from ..measure.keystrokes import KeystrokeProbe
 
 _TAB = "\t"
 _CLEAR_LINE = "\x15"  # Ctrl+U: Input's delete-left-all
-_ECHO_WAIT_S = 1.0
+_ECHO_WAIT_S = 5.0
 """Longest the typist waits for a phrase's echo before it clears the line anyway."""
 
 
