@@ -126,6 +126,10 @@ class MessageTracker:
         self.streams: dict[int, StreamTrack] = {}
         self.channel_latency = LatencyRecorder()
         self.first_token_at: float | None = None
+        self._totals = [0, 0, 0]
+        self._counted: dict[int, tuple[int, int, int]] = {}
+        self._changed: set[int] = set()
+        """Streams whose lost, duplicated or reordered count may differ from ``_counted``."""
         self.last_token_at: float | None = None
 
     def _track(self, stream: int) -> StreamTrack:
@@ -159,6 +163,7 @@ class MessageTracker:
                     track.next_seq = seq + 1
                 else:
                     track.out_of_sequence(seq)
+                    self._changed.add(track.stream)
                 texts.append(token.text)
             else:
                 if texts and track is not None:
@@ -193,6 +198,8 @@ class MessageTracker:
     def _take(
         self, track: StreamTrack, text: str, count: int, oldest: float, now: float, inbox: Inbox
     ) -> None:
+        if track.ended is not None:
+            self._changed.add(track.stream)  # tokens after its end: its tail count moves
         track.checksum = zlib.crc32(text.encode(), track.checksum)
         track.tokens += count
         self.tokens += count
@@ -211,6 +218,7 @@ class MessageTracker:
             self._track(message.stream).expected_tokens = message.expected_tokens
         elif isinstance(message, StreamEnd):
             self._track(message.stream).ended = message
+            self._changed.add(message.stream)
         elif isinstance(message, StreamError):
             self.stream_errors += 1
             self._track(message.stream).error = message.error
@@ -218,17 +226,33 @@ class MessageTracker:
 
     # The totals the report is built from.
 
+    def _integrity(self) -> list[int]:
+        """Lost, duplicated and reordered over all streams, summed again only for
+        the streams whose figures can have changed since the last call: the live
+        status line reads them a few times a second, and a long session has
+        thousands of streams."""
+        totals = self._totals
+        for stream in self._changed:
+            track = self.streams[stream]
+            now = (track.lost, track.duplicated, track.reordered)
+            before = self._counted.get(stream, (0, 0, 0))
+            for i in range(3):
+                totals[i] += now[i] - before[i]
+            self._counted[stream] = now
+        self._changed.clear()
+        return totals
+
     @property
     def lost(self) -> int:
-        return sum(t.lost for t in self.streams.values())
+        return self._integrity()[0]
 
     @property
     def duplicated(self) -> int:
-        return sum(t.duplicated for t in self.streams.values())
+        return self._integrity()[1]
 
     @property
     def reordered(self) -> int:
-        return sum(t.reordered for t in self.streams.values())
+        return self._integrity()[2]
 
     @property
     def corrupted_streams(self) -> int:
