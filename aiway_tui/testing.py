@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import trio
 
 from .core.conductor import MockConductor
@@ -15,6 +16,7 @@ __all__ = [
     "KEYSTROKE_SLACK",
     "assert_criteria",
     "conduct",
+    "prefer_explicit_trio_runner",
     "press",
     "usage_error_line",
     "wait_for",
@@ -92,3 +94,19 @@ def assert_criteria(report: RunReport) -> None:
             assert c.op == "<"
             assert c.value is not None
             assert c.value < c.threshold * CPU_SLACK, f"{c.name}: {c.value:.1f} % is a regression"
+
+
+def prefer_explicit_trio_runner(items: list[pytest.Item]) -> None:
+    """Let a module's ``pytestmark = pytest.mark.trio(run=...)`` choose the runner in trio mode.
+
+    With ``trio_mode = true``, pytest-trio marks every async test with its
+    default runner, on the test itself, so that marker is found before the
+    module's. Call this from ``pytest_collection_modifyitems`` (``trylast``)
+    to put the module's runner first again.
+    """
+    for item in items:
+        runs = [
+            m.kwargs["run"] for m in item.iter_markers("trio") if m.kwargs.get("run") not in (None, trio.run)
+        ]
+        if runs:
+            item.add_marker(pytest.mark.trio(run=runs[0]), append=False)

@@ -14,12 +14,7 @@ from aiway_tui.core.config import RunConfig
 from aiway_tui.core.protocol import Item, State, StreamEnd, StreamStart, Token
 from aiway_tui.testing import conduct
 
-
-async def collect(config: RunConfig) -> list[Item]:
-    conductor, items = await conduct(config)
-    assert conductor.tokens_sent == config.message_count
-    assert conductor.items_sent == len(items)
-    return items
+from .conftest import collect
 
 
 def tokens_of(items: list[Item]) -> list[Token]:

@@ -18,6 +18,8 @@ from aiway_tui.scenarios.files import load_scenario_file
 from aiway_tui.session.runner import SessionOptions, run_session
 from aiway_tui.ui.host import run_as_guest
 
+from .conftest import run_pipeline
+
 SCENARIOS = Path(__file__).parent.parent / "stress" / "scenarios"
 
 SPEC = FaultSpec(stream_errors=2, conductor_raises=1, silent_streams=1, consumer_stalls=3, stall_ms=50)
@@ -47,12 +49,11 @@ def test_a_plan_never_needs_more_streams_than_the_run_has() -> None:
         RunConfig(streams=2, faults=FaultSpec(silent_streams=1, consumer_stalls=1, stall_ms=1000))
 
 
-async def run_pipeline(spec: FaultSpec, **overrides: object) -> Pipeline:
+async def run_faulted(spec: FaultSpec, **overrides: object) -> Pipeline:
     fields: dict[str, object] = {"message_count": 20_000, "message_size": 8, "streams": 8, "conversations": 2}
     fields.update(overrides, faults=spec, seed=9)
-    config = RunConfig().with_overrides(**fields)
-    pipeline = Pipeline(config)
-    assert await pipeline.run() is Ending.COMPLETED
+    pipeline = await run_pipeline(RunConfig().with_overrides(**fields))
+    assert pipeline.ending is Ending.COMPLETED
     return pipeline
 
 
@@ -68,8 +69,8 @@ async def run_pipeline(spec: FaultSpec, **overrides: object) -> Pipeline:
 async def test_each_fault_kind_is_detected_and_counted_exactly(
     spec: FaultSpec, kind: FaultKind, count: int, autojump_clock: trio.testing.MockClock
 ) -> None:
-    pipeline = await run_pipeline(spec)
-    r = fault_results(pipeline)
+    pipeline = await run_faulted(spec)
+    r = fault_results(pipeline.outcome(), pipeline.statistics(), pipeline.config.streams)
     assert r[f"faults_injected_{kind.value}"] == r[f"faults_detected_{kind.value}"] == count
     assert r["faults_injected"] == r["faults_detected"] == r["faults_planned"] == count
     assert r["faults_unaccounted"] == 0
@@ -85,7 +86,7 @@ async def test_a_silent_stream_is_abandoned_and_the_run_ends_on_time() -> None:
     """Real clock: the watchdog, not the run's deadline, ends the silence."""
     spec = FaultSpec(silent_streams=1, idle_timeout_s=0.2)
     with trio.fail_after(5):
-        pipeline = await run_pipeline(spec, message_delay_us=50, time_limit_s=10)
+        pipeline = await run_faulted(spec, message_delay_us=50, time_limit_s=10)
     assert pipeline.watchdog is not None
     (stream, idle_for), *_ = pipeline.watchdog.timed_out.items()
     assert pipeline.conductor.streams_abandoned == {stream}
@@ -97,8 +98,8 @@ async def test_the_fault_plan_faults_streams_in_both_conversations_without_harmi
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     spec = FaultSpec(stream_errors=1, conductor_raises=1, silent_streams=1, consumer_stalls=1, stall_ms=10)
-    pipeline = await run_pipeline(spec, streams=12, conversations=3)
-    r = fault_results(pipeline)
+    pipeline = await run_faulted(spec, streams=12, conversations=3)
+    r = fault_results(pipeline.outcome(), pipeline.statistics(), pipeline.config.streams)
     assert (r["faults_injected"], r["faults_detected"], r["faults_unaccounted"]) == (4, 4, 0)
     faulted = {f.stream for f in pipeline.conductor.faults.streams}
     for stream, track in pipeline.tracker.streams.items():
@@ -152,7 +153,7 @@ async def test_the_same_seed_breaks_the_same_streams_at_the_same_tokens(
     spec = FaultSpec(stream_errors=2, conductor_raises=1, silent_streams=1, consumer_stalls=2, stall_ms=20)
 
     async def outcome() -> list[tuple[int, int, int, str | None]]:
-        pipeline = await run_pipeline(spec)
+        pipeline = await run_faulted(spec)
         return sorted((s, t.tokens, t.checksum, t.error) for s, t in pipeline.tracker.streams.items())
 
     first = await outcome()

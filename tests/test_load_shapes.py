@@ -12,13 +12,10 @@ from aiway_tui.core.config import ConfigError, RunConfig
 from aiway_tui.core.mix import StreamMix, TokenMix
 from aiway_tui.core.network import DelayPlan, NetworkProfile
 from aiway_tui.core.pipeline import Ending, Pipeline
-from aiway_tui.core.protocol import Item, StreamStart, Token
+from aiway_tui.core.protocol import StreamStart, Token
 from aiway_tui.core.tracker import MessageTracker, NullInbox
-from aiway_tui.testing import conduct
 
-
-async def collect(config: RunConfig) -> list[Item]:
-    return (await conduct(config))[1]
+from .conftest import collect
 
 
 async def test_conversations_stream_at_once_and_each_is_verified(

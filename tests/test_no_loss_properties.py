@@ -22,6 +22,8 @@ from aiway_tui.scenarios.catalogue import get_scenario
 from aiway_tui.session.runner import SessionOptions, run_session
 from aiway_tui.ui.host import run_as_guest
 
+from .conftest import run_pipeline
+
 
 @st.composite
 def configs(
@@ -69,12 +71,6 @@ def assert_exact_delivery(pipeline: Pipeline) -> None:
     got = [(tracker.streams[s].tokens, tracker.streams[s].checksum) for s in range(config.streams)]
     assert got == expected_streams(config)
     assert tracker.streams_intact == config.streams
-
-
-async def run_pipeline(config: RunConfig) -> Pipeline:
-    pipeline = Pipeline(config)
-    await pipeline.run()
-    return pipeline
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

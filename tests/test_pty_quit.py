@@ -9,6 +9,7 @@ import pytest
 
 from aiway_tui.cli.main import main
 from aiway_tui.quit.moments import moments_for
+from aiway_tui.quit.plan import plan_trials
 from aiway_tui.quit.pty_trials import (
     ALT_SCREEN_OFF,
     CURSOR_SHOWN,
@@ -19,7 +20,6 @@ from aiway_tui.quit.pty_trials import (
     run_pty_trials,
 )
 from aiway_tui.quit.report import SEED_BOUND_MS
-from aiway_tui.quit.trials import plan_trials
 from aiway_tui.scenarios.catalogue import get_scenario
 
 

@@ -17,13 +17,13 @@ import trio
 from aiway_tui.cli.main import main
 from aiway_tui.measure.stall_probe import HOST, StallProbe
 from aiway_tui.quit.moments import MOMENTS, moments_for
+from aiway_tui.quit.plan import plan_trials
 from aiway_tui.quit.report import SEED_BOUND_MS, render_quit_text
 from aiway_tui.quit.trials import (
+    IN_PROCESS,
     STAGE_LABELS,
     STAGES,
     QuitTrial,
-    build_in_process_report,
-    plan_trials,
     run_trial,
     run_trials,
 )
@@ -150,7 +150,7 @@ def test_quit_latency_bad_input_is_one_line_and_exit_2(
 
 
 def test_an_empty_report_renders_and_fails() -> None:
-    report = build_in_process_report(RAPID, "mix", 0, 5, [])
+    report = IN_PROCESS.report(RAPID, "mix", 0, 5, [])
     text = render_quit_text(report)
     assert "0 trials" in text
     assert "❌ All 5 trials ran" in text

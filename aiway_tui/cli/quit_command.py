@@ -17,8 +17,9 @@ import trio
 
 from ..core.config import ConfigError
 from ..quit.moments import MIX, moment_names, moments_for
+from ..quit.plan import plan_trials
 from ..quit.report import QuitLatencyReport, Trial, render_quit_text
-from ..quit.trials import INTERACTIVE, QuitTrial, build_in_process_report, plan_trials, run_trials
+from ..quit.trials import IN_PROCESS, INTERACTIVE, QuitTrial, run_trials
 from ..report.run_report import write_json_atomic
 from ..scenarios.catalogue import get_scenario
 
@@ -119,7 +120,7 @@ def run_quit_latency(args: argparse.Namespace) -> int:
     interrupted = False
     report: QuitLatencyReport
     if args.pty:
-        from ..quit.pty_trials import PTY_WAIT_RANGE_S, PtyTrial, build_pty_report, run_pty_trials
+        from ..quit.pty_trials import PTY, PTY_WAIT_RANGE_S, PtyTrial, run_pty_trials
 
         pty_done: list[PtyTrial] = []
 
@@ -134,7 +135,7 @@ def run_quit_latency(args: argparse.Namespace) -> int:
             )
         except KeyboardInterrupt:
             interrupted = True
-        report = build_pty_report(scenario, args.moment, args.seed, trials_asked, pty_done, args.warmup)
+        report = PTY.report(scenario, args.moment, args.seed, trials_asked, pty_done, args.warmup)
     else:
         done: list[QuitTrial] = []
 
@@ -151,7 +152,7 @@ def run_quit_latency(args: argparse.Namespace) -> int:
             if not _is_interrupt(exc):
                 raise
             interrupted = True
-        report = build_in_process_report(scenario, args.moment, args.seed, trials_asked, done, args.warmup)
+        report = IN_PROCESS.report(scenario, args.moment, args.seed, trials_asked, done, args.warmup)
     print(render_quit_text(report), flush=True)
     if args.json is not None:
         write_json_atomic(args.json, report.as_dict())

@@ -83,6 +83,18 @@ def prompt_for(stream: int) -> str:
     return f"Stream #{stream}: tell me everything, as fast as you can."
 
 
+@dataclass(frozen=True, slots=True)
+class ConductorStatistics:
+    """The sender's side of the no-loss proof, read at one instant."""
+
+    state: ConductorState
+    tokens_sent: int
+    messages_sent: int
+    items_sent: int
+    streams_started: int
+    streams_ended: int
+
+
 class MockConductor:
     """Streams ``config.message_count`` tokens into ``send_channel``.
 
@@ -116,6 +128,16 @@ class MockConductor:
         self._channel: trio.MemorySendChannel[Item] | None = None
         self._open: dict[int, trio.CancelScope] = {}
         self._t0: dict[int, float] = {}
+
+    def statistics(self) -> ConductorStatistics:
+        return ConductorStatistics(
+            self.state,
+            self.tokens_sent,
+            self.messages_sent,
+            self.items_sent,
+            self.streams_started,
+            self.streams_ended,
+        )
 
     def conversation_of(self, stream: int) -> int:
         return stream % self.config.conversations

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from .bounds import require_int, require_number
+from .bounds import bounded, check_bounds
 from .faults import FaultSpec
 from .mix import TokenMix
 from .network import NetworkProfile
@@ -38,32 +38,32 @@ class RunConfig:
     over ``streams`` assistant replies that follow one another.
     """
 
-    message_count: int = 1_000_000
-    message_size: int = 10
-    message_delay_us: float = 0.0
-    batch_size: int = ADAPTIVE
-    buffer: int = 256
-    streams: int = 1
-    consumer_delay_us: float = 0.0
-    fps: int = 30
-    scrollback: int = 2000
-    time_limit_s: float = 120.0
-    width: int = 120
-    height: int = 40
-    seed: int = 0
-    conversations: int = 1
+    message_count: int = bounded(1_000_000, 1, 100_000_000)
+    message_size: int = bounded(10, 1, 1_000_000)
+    message_delay_us: float = bounded(0.0, 0.0, 10_000_000.0)
+    batch_size: int = bounded(ADAPTIVE, 0, 1_000_000)
+    buffer: int = bounded(256, 0, 10_000_000)
+    streams: int = bounded(1, 1, 100_000)
+    consumer_delay_us: float = bounded(0.0, 0.0, 10_000_000.0)
+    fps: int = bounded(30, 1, 240)
+    scrollback: int = bounded(2000, 10, 1_000_000)
+    time_limit_s: float = bounded(120.0, 0.1, 86_400.0)
+    width: int = bounded(120, 20, 1000)
+    height: int = bounded(40, 5, 1000)
+    seed: int = bounded(0, 0, 2**63 - 1)
+    conversations: int = bounded(1, 1, 10_000)
     """Conversations streaming at once; stream ``s`` belongs to ``s % conversations``."""
-    idle_s: float = 0.0
+    idle_s: float = bounded(0.0, 0.0, 86_400.0)
     """The app idles this long, nothing streaming, before the first stream."""
     mix: TokenMix | None = None
     """Mixed token sizes (``message_size`` is then unused)."""
     network: NetworkProfile | None = None
     faults: FaultSpec | None = None
-    typist_cps: float = 0.0
+    typist_cps: float = bounded(0.0, 0.0, 1000.0)
     """A simulated typist presses this many keys a second into the input box (0: none)."""
     session_tenths: bool = False
     """Measure the run tenth by tenth (by replies ended): the long-session figures."""
-    answer_tokens: int = 400
+    answer_tokens: int = bounded(400, 1, 10_000_000)
     """Tokens in the reply the conductor streams to each ``UserMessage``."""
     tokens: str = "fixed"
     """How replies are cut into tokens: ``fixed`` (exactly ``message_size``
@@ -71,7 +71,9 @@ class RunConfig:
 
     def __post_init__(self) -> None:
         try:
-            self._check_ranges()
+            check_bounds(self)
+            if self.tokens not in TOKEN_MODES:
+                raise ValueError(f"tokens must be one of {', '.join(TOKEN_MODES)}, got {self.tokens!r}")
             for part in (self.mix, self.network, self.faults):
                 if part is not None:
                     part.validate()
@@ -112,27 +114,6 @@ class RunConfig:
     @property
     def batch_label(self) -> str:
         return "adaptive" if self.batch_size == ADAPTIVE else str(self.batch_size)
-
-    def _check_ranges(self) -> None:
-        require_int("message_count", self.message_count, 1, 100_000_000)
-        require_int("message_size", self.message_size, 1, 1_000_000)
-        require_number("message_delay_us", self.message_delay_us, 0.0, 10_000_000.0)
-        require_int("batch_size", self.batch_size, 0, 1_000_000)
-        require_int("buffer", self.buffer, 0, 10_000_000)
-        require_int("streams", self.streams, 1, 100_000)
-        require_number("consumer_delay_us", self.consumer_delay_us, 0.0, 10_000_000.0)
-        require_int("fps", self.fps, 1, 240)
-        require_int("scrollback", self.scrollback, 10, 1_000_000)
-        require_number("time_limit_s", self.time_limit_s, 0.1, 86_400.0)
-        require_int("width", self.width, 20, 1000)
-        require_int("height", self.height, 5, 1000)
-        require_int("seed", self.seed, 0, 2**63 - 1)
-        require_int("conversations", self.conversations, 1, 10_000)
-        require_number("idle_s", self.idle_s, 0.0, 86_400.0)
-        require_number("typist_cps", self.typist_cps, 0.0, 1000.0)
-        require_int("answer_tokens", self.answer_tokens, 1, 10_000_000)
-        if self.tokens not in TOKEN_MODES:
-            raise ValueError(f"tokens must be one of {', '.join(TOKEN_MODES)}, got {self.tokens!r}")
 
     def with_overrides(self, **changes: Any) -> RunConfig:
         """A copy with ``changes`` applied (``None`` values ignored), validated."""

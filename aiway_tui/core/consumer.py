@@ -12,6 +12,7 @@ once a given number of tokens has been seen, so the channel fills behind it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import trio
 
@@ -21,6 +22,14 @@ from .protocol import Item
 from .tracker import Inbox, MessageTracker
 
 _MIN_SLEEP_S = 0.001
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerStatistics:
+    stalled_s: float
+    """Time spent stalled: the slow consumer's delay and injected stalls."""
+    stalls_taken: tuple[float, ...]
+    """Measured length of each injected stall, in seconds."""
 
 
 class Consumer:
@@ -42,6 +51,9 @@ class Consumer:
         self.pace: Pace | None = None
         """While ``pace.paused`` nothing is received: the channel fills and the
         conductor blocks on send, which is backpressure made visible (the demo)."""
+
+    def statistics(self) -> ConsumerStatistics:
+        return ConsumerStatistics(self.stalled_s, tuple(self.stalls_taken))
 
     async def _stall_if_due(self) -> None:
         while len(self.stalls_taken) < len(self.stalls):

@@ -29,7 +29,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .bounds import require_int, require_number
+from .bounds import bounded, check_bounds
 
 
 class FaultKind(enum.Enum):
@@ -54,24 +54,18 @@ class InjectedFault(RuntimeError):
 class FaultSpec:
     """How many faults of each kind a run gets."""
 
-    stream_errors: int = 0
-    conductor_raises: int = 0
-    silent_streams: int = 0
-    consumer_stalls: int = 0
-    stall_ms: float = 200.0
-    painter_raise_at_frame: int = 0
+    stream_errors: int = bounded(0, 0, 100_000)
+    conductor_raises: int = bounded(0, 0, 100_000)
+    silent_streams: int = bounded(0, 0, 100_000)
+    consumer_stalls: int = bounded(0, 0, 100_000)
+    stall_ms: float = bounded(200.0, 0.0, 600_000.0)
+    painter_raise_at_frame: int = bounded(0, 0, 10_000_000)
     """0: the painter never raises; n: it raises on its n-th frame."""
-    idle_timeout_s: float = 1.0
+    idle_timeout_s: float = bounded(1.0, 0.01, 3_600.0)
     """How long a started stream may send nothing before the watchdog abandons it."""
 
     def validate(self) -> None:
-        require_int("faults.stream_errors", self.stream_errors, 0, 100_000)
-        require_int("faults.conductor_raises", self.conductor_raises, 0, 100_000)
-        require_int("faults.silent_streams", self.silent_streams, 0, 100_000)
-        require_int("faults.consumer_stalls", self.consumer_stalls, 0, 100_000)
-        require_number("faults.stall_ms", self.stall_ms, 0.0, 600_000.0)
-        require_int("faults.painter_raise_at_frame", self.painter_raise_at_frame, 0, 10_000_000)
-        require_number("faults.idle_timeout_s", self.idle_timeout_s, 0.01, 3_600.0)
+        check_bounds(self, "faults.")
         if self.silent_streams and self.consumer_stalls and self.stall_ms / 1000.0 >= self.idle_timeout_s:
             raise ValueError(
                 f"faults.stall_ms={self.stall_ms:g} must be shorter than faults.idle_timeout_s="

@@ -26,24 +26,21 @@ from typing import NamedTuple
 import trio
 
 from ..measure.latency import LatencyRecorder
-from .bounds import require_number
+from .bounds import bounded, check_bounds
 from .protocol import Item, Token
 
 
 @dataclass(frozen=True, slots=True)
 class NetworkProfile:
-    latency_ms: float = 20.0
-    jitter_ms: float = 0.0
+    latency_ms: float = bounded(20.0, 0.0, 60_000.0)
+    jitter_ms: float = bounded(0.0, 0.0, 60_000.0)
     """Mean of the exponential jitter added to ``latency_ms``."""
-    burst_every_ms: float = 0.0
+    burst_every_ms: float = bounded(0.0, 0.0, 3_600_000.0)
     """0: no bursts."""
-    burst_hold_ms: float = 0.0
+    burst_hold_ms: float = bounded(0.0, 0.0, 3_600_000.0)
 
     def validate(self) -> None:
-        require_number("network.latency_ms", self.latency_ms, 0.0, 60_000.0)
-        require_number("network.jitter_ms", self.jitter_ms, 0.0, 60_000.0)
-        require_number("network.burst_every_ms", self.burst_every_ms, 0.0, 3_600_000.0)
-        require_number("network.burst_hold_ms", self.burst_hold_ms, 0.0, 3_600_000.0)
+        check_bounds(self, "network.")
         if self.burst_every_ms > 0 and self.burst_hold_ms >= self.burst_every_ms:
             raise ValueError(
                 f"network.burst_hold_ms={self.burst_hold_ms:g} must be less than "

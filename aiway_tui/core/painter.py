@@ -171,6 +171,18 @@ class Surface(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class PainterStatistics:
+    frames: int
+    fps_target: int
+    achieved_fps: float
+    tokens_painted: int
+    """Tokens whose frame has been rendered."""
+    awaiting_render: int
+    chars_not_painted: int
+    """Text trimmed before painting: more arrived in one frame than the scrollback holds."""
+
+
 class Painter:
     """Paints at most ``fps`` frames a second, and measures each paint."""
 
@@ -251,3 +263,13 @@ class Painter:
     @property
     def achieved_fps(self) -> float:
         return self.frame_timer.achieved_fps
+
+    def statistics(self) -> PainterStatistics:
+        return PainterStatistics(
+            self.frames,
+            self.fps,
+            self.achieved_fps,
+            self.tokens_painted,
+            self.awaiting_render,
+            self.trimmed_chars,
+        )

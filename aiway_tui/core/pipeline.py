@@ -13,24 +13,27 @@ import enum
 import gc
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 import trio
 
 from ..measure.keystrokes import KeystrokeProbe
 from ..measure.lag_probe import UiLagProbe
+from ..measure.latency import Distribution
 from ..measure.phase_cpu import PhaseCpu
-from ..measure.resources import ResourceSampler
+from ..measure.resources import ResourceSampler, ResourceStatistics, ResourceSummary
 from ..measure.session_tenths import SessionTenths
-from .conductor import MockConductor
+from .conductor import ConductorStatistics, MockConductor
 from .config import RunConfig
-from .consumer import Consumer
+from .consumer import Consumer, ConsumerStatistics
+from .faults import ConsumerStall, FaultKind, FaultPlan
 from .faulty_surface import FaultySurface
 from .network import SimulatedNetwork
-from .painter import FrameInbox, Painter, Surface
+from .painter import FrameInbox, Painter, PainterStatistics, Surface
 from .protocol import Item, Token
-from .tracker import Inbox, MessageTracker, NullInbox
+from .tracker import Inbox, MessageTracker, NullInbox, TrackerStatistics
 from .watchdog import StreamWatchdog
 
 _DRAIN_TIMEOUT_S = 2.0
@@ -52,6 +55,77 @@ class Ending(enum.Enum):
     INTERRUPTED = "interrupted"
     TIMED_OUT = "timed out"
     FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineStatistics:
+    """One reading of a run's counters, as ``trio.MemoryChannelStatistics`` is of a channel.
+
+    Cheap enough to take ten times a second: the live readers (stats panel,
+    samples, status line, progress) and the report all read these, never the
+    parts' attributes.
+    """
+
+    at: float
+    """``time.perf_counter()`` when read."""
+    elapsed_s: float
+    """Since the run started, up to the stream's completion (or the end)."""
+    buffer_used: int
+    buffer_capacity: int
+    peak_buffer: int
+    tokens_in_flight_at_end: int
+    """Sent but still in the channel or the network when the run ended (quit, deadline)."""
+    ending: Ending | None
+    conductor: ConductorStatistics
+    tracker: TrackerStatistics
+    consumer: ConsumerStatistics
+    painter: PainterStatistics | None
+    resources: ResourceStatistics
+
+    @property
+    def frames(self) -> int:
+        return self.painter.frames if self.painter is not None else 0
+
+    @property
+    def mean_tokens_per_s(self) -> float:
+        return self.tracker.tokens / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class StreamOutcome:
+    intact: bool
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """How each stream and each planned fault ended, both sides of the account (for the report)."""
+
+    streams: Mapping[int, StreamOutcome]
+    """Every stream the receiver saw."""
+    faults_fired: Mapping[FaultKind, frozenset[int]]
+    """Streams each stream fault struck: the injector's side."""
+    streams_timed_out: frozenset[int]
+    """Streams the watchdog gave up on."""
+    streams_abandoned: frozenset[int]
+    plan: FaultPlan
+    stalls_planned: tuple[ConsumerStall, ...]
+    """The consumer's stalls, in the order it takes them."""
+    painter_raised: int
+    network_held_for_burst: int | None
+    """Packets the simulated network held back to make bursts (``None``: no network)."""
+    phase_cpu: Mapping[str, float]
+    """CPU while idle and while streaming, where the run had both phases."""
+    failed_task: str | None
+    failure: BaseException | None
+    quit_reason: str | None
+    quit_cancelled_at: float | None
+    """When the root scope was cancelled for a quit (``perf_counter``)."""
+    finished_at: float | None
+    """When every task had finished."""
+    cancelled_tasks: frozenset[str]
+    """Tasks still running when the root scope was cancelled."""
+    probes: bool
 
 
 class Pipeline:
@@ -129,6 +203,69 @@ class Pipeline:
         if self._send is None:
             return 0
         return self._send.statistics().current_buffer_used
+
+    def statistics(self) -> PipelineStatistics:
+        channel = self._send.statistics() if self._send is not None else None
+        running = channel is not None and self.finished_at is None
+        return PipelineStatistics(
+            at=time.perf_counter(),
+            elapsed_s=self.elapsed_s,
+            buffer_used=channel.current_buffer_used if channel is not None else 0,
+            buffer_capacity=self.config.buffer,
+            peak_buffer=channel.peak_buffer_used if running and channel is not None else self.peak_buffer,
+            tokens_in_flight_at_end=self.tokens_in_flight_at_end,
+            ending=self.ending,
+            conductor=self.conductor.statistics(),
+            tracker=self.tracker.statistics(),
+            consumer=self.consumer.statistics(),
+            painter=self.painter.statistics() if self.painter is not None else None,
+            resources=self.sampler.statistics(),
+        )
+
+    def latency(self, *names: str) -> dict[str, Distribution]:
+        """The latency distributions this run records, by the report's names (all, or ``names``).
+
+        Each costs a walk over its histogram's buckets (~0.5 ms): a live reader
+        asks only for the ones it shows.
+        """
+        recorders: dict[str, Callable[[], Distribution]] = {"channel": self.tracker.channel_latency.summary}
+        if self.probes:
+            recorders["ui_lag"] = self.lag_probe.summary
+        painter = self.painter
+        if painter is not None:
+            recorders["delivery"] = painter.delivery_latency.summary
+            recorders["paint"] = painter.paint_time.summary
+            recorders["render"] = painter.surface.render_time.summary
+            recorders["frame_gap"] = painter.frame_timer.gap_summary
+        if self.network is not None:
+            recorders["network"] = self.network.delay.summary
+        return {name: summary() for name, summary in recorders.items() if not names or name in names}
+
+    def resource_summary(self) -> ResourceSummary:
+        """The run's resource figures, sampled once more now (for the report, not for live readers)."""
+        return self.sampler.summary()
+
+    def outcome(self) -> RunOutcome:
+        conductor = self.conductor
+        watchdog = self.watchdog
+        return RunOutcome(
+            streams={s: StreamOutcome(t.intact, t.error) for s, t in self.tracker.streams.items()},
+            faults_fired={kind: frozenset(streams) for kind, streams in conductor.faults_fired.items()},
+            streams_timed_out=frozenset(watchdog.timed_out if watchdog is not None else ()),
+            streams_abandoned=frozenset(conductor.streams_abandoned),
+            plan=conductor.faults,
+            stalls_planned=tuple(self.consumer.stalls),
+            painter_raised=self.faulty_surface.raised if self.faulty_surface is not None else 0,
+            network_held_for_burst=_held_for_burst(self.network),
+            phase_cpu=self.phase_cpu.results(),
+            failed_task=self.failed_task,
+            failure=self.failure,
+            quit_reason=self.quit_reason,
+            quit_cancelled_at=self.quit_cancelled_at,
+            finished_at=self.finished_at,
+            cancelled_tasks=frozenset(self.cancelled_tasks),
+            probes=self.probes,
+        )
 
     # The run.
 
@@ -221,6 +358,12 @@ class Pipeline:
                 else:
                     self.ending = Ending.QUIT
         return self.ending
+
+
+def _held_for_burst(network: SimulatedNetwork | None) -> int | None:
+    if network is None:
+        return None
+    return network.plan.held_for_burst if network.plan is not None else 0
 
 
 def _drain(receive: trio.MemoryReceiveChannel[Item]) -> int:

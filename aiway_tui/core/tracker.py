@@ -113,6 +113,25 @@ class StreamTrack:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class TrackerStatistics:
+    """The receiver's side of the no-loss proof, read at one instant."""
+
+    items: int
+    messages: int
+    tokens: int
+    chars: int
+    stream_errors: int
+    streams_completed: int
+    streams_intact: int
+    streams_unfinished: int
+    lost: int
+    duplicated: int
+    reordered: int
+    corrupted_streams: int
+    unfinished_tokens: int
+
+
 class MessageTracker:
     """The receiver's side of the no-loss proof, and the report's source of counts."""
 
@@ -277,3 +296,21 @@ class MessageTracker:
     @property
     def streams_unfinished(self) -> int:
         return sum(1 for t in self.streams.values() if t.ended is None and t.error is None)
+
+    def statistics(self) -> TrackerStatistics:
+        """The counts as one value; the per-stream sums are taken once here (not per token)."""
+        return TrackerStatistics(
+            items=self.items,
+            messages=self.messages,
+            tokens=self.tokens,
+            chars=self.chars,
+            stream_errors=self.stream_errors,
+            streams_completed=self.streams_completed,
+            streams_intact=self.streams_intact,
+            streams_unfinished=self.streams_unfinished,
+            lost=self.lost,
+            duplicated=self.duplicated,
+            reordered=self.reordered,
+            corrupted_streams=self.corrupted_streams,
+            unfinished_tokens=self.unfinished_tokens,
+        )

@@ -42,6 +42,28 @@ class ResourceSummary:
         return max(0.0, self.rss_peak_mb - self.rss_start_mb)
 
 
+@dataclass(frozen=True, slots=True)
+class ResourceStatistics:
+    """What the sampler has seen so far, without sampling again (cheap: for live readers)."""
+
+    latest: ResourceSample | None
+    rss_start_mb: float
+    rss_peak_mb: float
+    samples: int
+
+    @property
+    def rss_mb(self) -> float:
+        return self.latest.rss_mb if self.latest is not None else self.rss_start_mb
+
+    @property
+    def cpu_percent(self) -> float:
+        return self.latest.cpu_percent if self.latest is not None else 0.0
+
+    @property
+    def memory_growth_mb(self) -> float:
+        return max(0.0, self.rss_peak_mb - self.rss_start_mb)
+
+
 def _fds(process: psutil.Process) -> int:
     try:
         return int(process.num_fds())
@@ -103,6 +125,9 @@ class ResourceSampler:
         latest = self.sample()
         for observer in self.observers:
             observer(latest)
+
+    def statistics(self) -> ResourceStatistics:
+        return ResourceStatistics(self.latest, self.rss_start_mb, self.rss_peak_mb, self.samples)
 
     def summary(self) -> ResourceSummary:
         # A failing probe is reported as its task's failure; the figures so far stand.

@@ -25,8 +25,8 @@ import pexpect
 
 from ..measure.stall_probe import Stall
 from ..scenarios.catalogue import Scenario
-from .report import P99_TARGET_MS, QuitLatencyReport, build_quit_report
-from .trials import TrialPlan
+from .plan import TrialPlan, TrialResult, run_plans
+from .report import P99_TARGET_MS, QuitMode
 
 ALT_SCREEN_ON = b"\x1b[?1049h"
 ALT_SCREEN_OFF = b"\x1b[?1049l"
@@ -56,29 +56,16 @@ _APP_STAGES = {
 
 
 @dataclass(frozen=True, slots=True)
-class PtyTrial:
-    index: int
-    moment: str
-    wait_s: float
-    where: tuple[str, ...]
-    stages_ms: dict[str, float]
-    exit_code: int | None
-    problems: tuple[str, ...]
+class PtyTrial(TrialResult):
+    """One quit of ``aiway-tui demo`` in a pseudo-terminal, as its user sees it."""
+
+    exit_code: int | None = None
     stall: Stall | None = field(default=None)
     quit_stall: Stall | None = field(default=None)
     """Not seen from outside the process: the in-process trials measure these."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "moment": self.moment,
-            "wait_s": self.wait_s,
-            "where": list(self.where),
-            "stages_ms": self.stages_ms,
-            "exit_code": self.exit_code,
-            "clean": not self.problems,
-            "problems": list(self.problems),
-        }
+        return {**TrialResult.as_dict(self), "exit_code": self.exit_code}
 
 
 def demo_command(scenario: str, plan: TrialPlan, json_path: Path) -> list[str]:
@@ -139,7 +126,7 @@ def run_pty_trial(scenario: str, plan: TrialPlan, workdir: Path) -> PtyTrial:
         app_stages, where, json_problems = _app_quit(json_path)
         stages.update(app_stages)
         problems += json_problems
-    return PtyTrial(plan.index, plan.moment.name, plan.wait_s, where, stages, exit_code, tuple(problems))
+    return PtyTrial(plan.index, plan.moment.name, plan.wait_s, where, stages, tuple(problems), exit_code)
 
 
 def _screen_problems(tail: bytes, exit_code: int | None) -> list[str]:
@@ -183,34 +170,14 @@ def _app_quit(json_path: Path) -> tuple[dict[str, float], tuple[str, ...], list[
 def run_pty_trials(
     scenario: Scenario, plans: list[TrialPlan], on_trial: Callable[[PtyTrial], None] | None = None
 ) -> list[PtyTrial]:
-    done: list[PtyTrial] = []
     with tempfile.TemporaryDirectory(prefix="aiway-quit-") as workdir:
-        for plan in plans:
-            trial = run_pty_trial(scenario.name, plan, Path(workdir))
-            done.append(trial)
-            if on_trial is not None:
-                on_trial(trial)
-    return done
+        return run_plans(plans, lambda plan: run_pty_trial(scenario.name, plan, Path(workdir)), on_trial)
 
 
-def build_pty_report(
-    scenario: Scenario,
-    moment: str,
-    seed: int,
-    trials_asked: int,
-    trials: list[PtyTrial],
-    warmup: int = 0,
-) -> QuitLatencyReport:
-    return build_quit_report(
-        mode="pseudo-terminal",
-        scenario=scenario,
-        moment=moment,
-        seed=seed,
-        trials_asked=trials_asked,
-        trials=trials,
-        stage_labels=STAGE_LABELS,
-        total_stage="q_to_exit",
-        p99_stage="app_total",
-        warmup=warmup,
-        p99_label=f"p99 in-app quit < {P99_TARGET_MS:g} ms (key -> app exit), in a real terminal",
-    )
+PTY = QuitMode(
+    name="pseudo-terminal",
+    stage_labels=STAGE_LABELS,
+    total_stage="q_to_exit",
+    p99_stage="app_total",
+    p99_label=f"p99 in-app quit < {P99_TARGET_MS:g} ms (key -> app exit), in a real terminal",
+)

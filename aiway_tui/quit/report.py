@@ -255,3 +255,37 @@ def render_quit_text(report: QuitLatencyReport) -> str:
     lines += [crit.render_line() for crit in report.criteria]
     lines += ["", "✅ Quit latency passed!" if report.passed else "❌ Quit latency FAILED"]
     return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class QuitMode:
+    """How one kind of trial is reported: its stages, which is the total, which the p99 is held on."""
+
+    name: str
+    stage_labels: Mapping[str, str]
+    total_stage: str
+    p99_stage: str
+    p99_label: str
+
+    def report(
+        self,
+        scenario: Scenario,
+        moment: str,
+        seed: int,
+        trials_asked: int,
+        trials: Sequence[Trial],
+        warmup: int = 0,
+    ) -> QuitLatencyReport:
+        return build_quit_report(
+            mode=self.name,
+            scenario=scenario,
+            moment=moment,
+            seed=seed,
+            trials_asked=trials_asked,
+            trials=trials,
+            stage_labels=self.stage_labels,
+            total_stage=self.total_stage,
+            p99_stage=self.p99_stage,
+            p99_label=self.p99_label,
+            warmup=warmup,
+        )

@@ -13,9 +13,8 @@ one guest run per trial) or several to one guest run (the pytest-trio test).
 
 from __future__ import annotations
 
-import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,11 +30,10 @@ from ..session.runner import SessionOptions, run_session
 from ..ui.chat_app import ChatApp
 from ..ui.driving import press, wait_for
 from ..ui.host import run_as_guest
-from .moments import Moment, where_now
-from .report import P99_TARGET_MS, QuitLatencyReport, build_quit_report
+from .moments import where_now
+from .plan import TrialPlan, TrialResult, run_plans
+from .report import P99_TARGET_MS, QuitMode
 
-WAIT_RANGE_S = (0.05, 0.6)
-"""How long a trial streams before the key is pressed, drawn uniformly."""
 MOMENT_TIMEOUT_S = 3.0
 """How long a trial waits for its moment's condition before pressing anyway."""
 
@@ -53,60 +51,27 @@ STAGE_LABELS = {
 
 
 @dataclass(frozen=True, slots=True)
-class TrialPlan:
-    index: int
-    moment: Moment
-    wait_s: float
+class QuitTrial(TrialResult):
+    """One quit in process, stage by stage (milliseconds), and whether it was clean."""
 
-
-def plan_trials(
-    moments: tuple[Moment, ...], trials: int, seed: int, wait_range_s: tuple[float, float] = WAIT_RANGE_S
-) -> Iterator[TrialPlan]:
-    """Moments in turn, each trial with its own seeded wait."""
-    rng = random.Random(seed)
-    for index in range(trials):
-        yield TrialPlan(index, moments[index % len(moments)], rng.uniform(*wait_range_s))
-
-
-@dataclass(frozen=True, slots=True)
-class QuitTrial:
-    """One quit, stage by stage (milliseconds), and whether it was clean."""
-
-    index: int
-    moment: str
-    wait_s: float
-    where: tuple[str, ...]
-    stages_ms: dict[str, float]
     stall: Stall
     """The longest stretch while streaming (stream start -> press): the floor."""
     quit_stall: Stall
     """The longest stretch during the quit (press -> app exit): what delayed this one."""
     ending: str
     tokens_received: int
-    problems: tuple[str, ...]
-    """Why the quit was not clean (empty: it was)."""
-
-    @property
-    def clean(self) -> bool:
-        return not self.problems
 
     @property
     def total_ms(self) -> float:
-        return self.stages_ms.get("total", float("nan"))
+        return float(self.stages_ms.get("total", float("nan")))
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "index": self.index,
-            "moment": self.moment,
-            "wait_s": self.wait_s,
-            "where": list(self.where),
-            "stages_ms": self.stages_ms,
+            **TrialResult.as_dict(self),
             "stall": self.stall.as_dict(),
             "quit_stall": self.quit_stall.as_dict(),
             "ending": self.ending,
             "tokens_received": self.tokens_received,
-            "clean": self.clean,
-            "problems": list(self.problems),
         }
 
 
@@ -243,35 +208,18 @@ def run_trials(
     on_trial: Callable[[QuitTrial], None] | None = None,
 ) -> list[QuitTrial]:
     """Each trial in its own fresh guest run (its own asyncio loop and Trio run)."""
-    done: list[QuitTrial] = []
-    for plan in plans:
-        trial = run_as_guest(run_trial, scenario, plan, options)
-        done.append(trial)
-        if on_trial is not None:
-            on_trial(trial)
-        if trial.ending == "interrupted":
-            break
-    return done
-
-
-def build_in_process_report(
-    scenario: Scenario,
-    moment: str,
-    seed: int,
-    trials_asked: int,
-    trials: list[QuitTrial],
-    warmup: int = 0,
-) -> QuitLatencyReport:
-    return build_quit_report(
-        mode="in process",
-        scenario=scenario,
-        moment=moment,
-        seed=seed,
-        trials_asked=trials_asked,
-        trials=trials,
-        stage_labels=STAGE_LABELS,
-        total_stage="total",
-        p99_stage="total",
-        warmup=warmup,
-        p99_label=f"p99 quit < {P99_TARGET_MS:g} ms in process, under load (press -> app exit)",
+    return run_plans(
+        plans,
+        lambda plan: run_as_guest(run_trial, scenario, plan, options),
+        on_trial,
+        stop_after=lambda trial: trial.ending == "interrupted",
     )
+
+
+IN_PROCESS = QuitMode(
+    name="in process",
+    stage_labels=STAGE_LABELS,
+    total_stage="total",
+    p99_stage="total",
+    p99_label=f"p99 quit < {P99_TARGET_MS:g} ms in process, under load (press -> app exit)",
+)

@@ -9,60 +9,61 @@ means the same streams on both sides, kind by kind, not just equal counts.
 
 from __future__ import annotations
 
+from ..core.config import RunConfig
 from ..core.faults import CONDUCTOR_RAISED, STREAM_KINDS, FaultKind, InjectedFault
-from ..core.pipeline import Pipeline
+from ..core.pipeline import PipelineStatistics, RunOutcome
+from ..measure.latency import Distribution
 
 
-def observed_stream_faults(pipeline: Pipeline) -> dict[FaultKind, set[int]]:
+def observed_stream_faults(outcome: RunOutcome) -> dict[FaultKind, set[int]]:
     """Which streams the receiving side saw fail, by kind."""
     seen: dict[FaultKind, set[int]] = {kind: set() for kind in STREAM_KINDS}
-    for stream, track in pipeline.tracker.streams.items():
-        if track.error is not None:
-            raised = track.error.startswith(CONDUCTOR_RAISED)
+    for stream, result in outcome.streams.items():
+        if result.error is not None:
+            raised = result.error.startswith(CONDUCTOR_RAISED)
             seen[FaultKind.CONDUCTOR_RAISE if raised else FaultKind.STREAM_ERROR].add(stream)
-    if pipeline.watchdog is not None:
-        seen[FaultKind.SILENT].update(pipeline.watchdog.timed_out)
+    seen[FaultKind.SILENT].update(outcome.streams_timed_out)
     return seen
 
 
-def fault_results(pipeline: Pipeline) -> dict[str, float]:
-    conductor = pipeline.conductor
-    plan = conductor.faults
-    consumer = pipeline.consumer
-    observed = observed_stream_faults(pipeline)
-    injected: dict[FaultKind, float] = {kind: len(conductor.faults_fired[kind]) for kind in STREAM_KINDS}
-    detected: dict[FaultKind, float] = {kind: len(observed[kind]) for kind in STREAM_KINDS}
-    unaccounted: float = sum(len(conductor.faults_fired[k] ^ observed[k]) for k in STREAM_KINDS)
+def _broken(outcome: RunOutcome, stream: int) -> bool:
+    result = outcome.streams.get(stream)
+    return result is None or not result.intact
 
-    injected[FaultKind.CONSUMER_STALL] = len(consumer.stalls_taken)
-    planned_stalls = consumer.stalls[: len(consumer.stalls_taken)]
+
+def fault_results(outcome: RunOutcome, stats: PipelineStatistics, streams: int) -> dict[str, float]:
+    plan = outcome.plan
+    fired = outcome.faults_fired
+    observed = observed_stream_faults(outcome)
+    injected: dict[FaultKind, float] = {kind: len(fired[kind]) for kind in STREAM_KINDS}
+    detected: dict[FaultKind, float] = {kind: len(observed[kind]) for kind in STREAM_KINDS}
+    unaccounted: float = sum(len(fired[k] ^ observed[k]) for k in STREAM_KINDS)
+
+    taken = stats.consumer.stalls_taken
+    injected[FaultKind.CONSUMER_STALL] = len(taken)
+    planned_stalls = outcome.stalls_planned[: len(taken)]
     detected[FaultKind.CONSUMER_STALL] = sum(
-        1 for s, took in zip(planned_stalls, consumer.stalls_taken, strict=True) if took >= s.duration_s
+        1 for s, took in zip(planned_stalls, taken, strict=True) if took >= s.duration_s
     )
-    faulty = pipeline.faulty_surface
-    injected[FaultKind.PAINTER_RAISE] = faulty.raised if faulty is not None else 0
+    injected[FaultKind.PAINTER_RAISE] = outcome.painter_raised
     detected[FaultKind.PAINTER_RAISE] = (
-        1 if pipeline.failed_task == "painter" and isinstance(pipeline.failure, InjectedFault) else 0
+        1 if outcome.failed_task == "painter" and isinstance(outcome.failure, InjectedFault) else 0
     )
     for kind in (FaultKind.CONSUMER_STALL, FaultKind.PAINTER_RAISE):
         unaccounted += abs(injected[kind] - detected[kind])
 
-    faulted = set().union(*conductor.faults_fired.values(), *observed.values())
-    unfaulted_failed = sum(
-        1
-        for stream in range(pipeline.config.streams)
-        if stream not in faulted
-        and (stream not in pipeline.tracker.streams or not pipeline.tracker.streams[stream].intact)
-    )
+    faulted = set().union(*fired.values(), *observed.values())
+    unfaulted_failed = sum(1 for s in range(streams) if s not in faulted and _broken(outcome, s))
+    planned = float(sum(plan.planned(kind) for kind in FaultKind))
     results: dict[str, float] = {
-        "faults_planned": float(sum(plan.planned(kind) for kind in FaultKind)),
-        "faults_not_fired": float(sum(plan.planned(kind) for kind in FaultKind)) - sum(injected.values()),
+        "faults_planned": planned,
+        "faults_not_fired": planned - sum(injected.values()),
         "faults_injected": sum(injected.values()),
         "faults_detected": sum(detected.values()),
         "faults_unaccounted": float(unaccounted),
         "streams_faulted": float(len(faulted)),
         "streams_failed_unfaulted": float(unfaulted_failed),
-        "streams_abandoned": float(len(conductor.streams_abandoned)),
+        "streams_abandoned": float(len(outcome.streams_abandoned)),
     }
     for kind in FaultKind:
         results[f"faults_injected_{kind.value}"] = injected[kind]
@@ -70,45 +71,30 @@ def fault_results(pipeline: Pipeline) -> dict[str, float]:
     return results
 
 
-def conversation_results(pipeline: Pipeline) -> dict[str, float]:
+def conversation_results(outcome: RunOutcome, config: RunConfig) -> dict[str, float]:
     """Per-conversation verification: a conversation is intact when all its streams are."""
-    config = pipeline.config
     conversations = min(config.conversations, config.streams)
-    broken = {
-        s % config.conversations
-        for s in range(config.streams)
-        if s not in pipeline.tracker.streams or not pipeline.tracker.streams[s].intact
-    }
+    broken = {s % config.conversations for s in range(config.streams) if _broken(outcome, s)}
     return {
         "conversations": float(conversations),
         "conversations_intact": float(conversations - len(broken)),
     }
 
 
-def network_results(pipeline: Pipeline, delivery_mean_ms: float | None) -> dict[str, float]:
+def network_results(latency: dict[str, Distribution], held_for_burst: int | None) -> dict[str, float]:
     """How much of the latency was the simulated network (0 when there is none)."""
-    network = pipeline.network
-    if network is None:
+    delay = latency.get("network")
+    if delay is None:
         return {"network_delay_mean_ms": 0.0, "network_delay_p99_ms": 0.0, "network_share_pct": 0.0}
-    delay = network.delay.summary()
-    base = delivery_mean_ms if delivery_mean_ms else pipeline.tracker.channel_latency.summary().mean_ms
+    delivery = latency.get("delivery")
+    base = delivery.mean_ms if delivery is not None and delivery.mean_ms else latency["channel"].mean_ms
     share = min(100.0, 100.0 * delay.mean_ms / base) if base > 0 else 0.0
-    plan = network.plan
     return {
         "network_delay_mean_ms": delay.mean_ms,
         "network_delay_p50_ms": delay.p50_ms,
         "network_delay_p99_ms": delay.p99_ms,
         "network_share_pct": share,
-        "network_packets_held_for_burst": float(plan.held_for_burst if plan is not None else 0),
-    }
-
-
-def extended_results(pipeline: Pipeline, delivery_mean_ms: float | None) -> dict[str, float]:
-    return {
-        **conversation_results(pipeline),
-        **fault_results(pipeline),
-        **network_results(pipeline, delivery_mean_ms),
-        **pipeline.phase_cpu.results(),
+        "network_packets_held_for_burst": float(held_for_burst or 0),
     }
 
 

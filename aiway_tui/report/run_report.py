@@ -21,7 +21,7 @@ from ..measure.resources import ResourceSummary
 from ..measure.session_tenths import render_tenths
 from ..scenarios.catalogue import Scenario
 from ..scenarios.criteria import CriterionResult, evaluate
-from .fault_accounting import extended_results, fault_summary
+from .fault_accounting import conversation_results, fault_results, fault_summary, network_results
 from .input_results import answer_tokens_received, input_results, typist_criteria
 
 SCHEMA_VERSION = 2
@@ -137,50 +137,46 @@ def build_report(
     app_exit_at: float | None = None,
     failure: BaseException | None = None,
 ) -> RunReport:
-    """Everything counted in ``pipeline``, judged against the scenario's criteria."""
+    """Everything counted in ``pipeline``, judged against the scenario's criteria.
+
+    It reads the pipeline's snapshot values only (statistics, latency, outcome),
+    never its parts, so the report says what the live readers said.
+    """
     config = pipeline.config
-    tracker = pipeline.tracker
-    conductor = pipeline.conductor
-    painter = pipeline.painter
-    resources = pipeline.sampler.summary()
-    quit_timing = QuitTiming.measure(
-        quit_key_at, pipeline.quit_cancelled_at, pipeline.finished_at, app_exit_at
-    )
-    duration = pipeline.elapsed_s
+    stats = pipeline.statistics()
+    latency = pipeline.latency()
+    outcome = pipeline.outcome()
+    resources = pipeline.resource_summary()
+    tracker = stats.tracker
+    sent = stats.conductor
+    quit_timing = QuitTiming.measure(quit_key_at, outcome.quit_cancelled_at, outcome.finished_at, app_exit_at)
+    duration = stats.elapsed_s
+    failed = outcome.failure if outcome.failure is not None else failure
+    channel = latency["channel"]
     answered = answer_tokens_received(pipeline)
-    tokens = tracker.tokens - answered
-    lost = tracker.lost
-    failed = pipeline.failure if pipeline.failure is not None else failure
-    streams_intact = tracker.streams_intact
-    latency = {"channel": tracker.channel_latency.summary()}
-    if pipeline.probes:
-        latency["ui_lag"] = pipeline.lag_probe.summary()
-    if painter is not None:
-        latency["delivery"] = painter.delivery_latency.summary()
-        latency["paint"] = painter.paint_time.summary()
     results: dict[str, float] = {
-        "tokens_sent": conductor.tokens_sent,
-        "tokens_received": tokens,
-        "messages_sent": conductor.messages_sent,
+        "tokens_sent": sent.tokens_sent,
+        "tokens_received": tracker.tokens - answered,
+        "messages_sent": sent.messages_sent,
         "messages_received": tracker.messages,
-        "items_sent": conductor.items_sent,
+        "items_sent": sent.items_sent,
         "items_received": tracker.items,
         "chars_received": tracker.chars,
         "streams_completed": tracker.streams_completed,
-        "streams_intact": streams_intact,
-        "streams_failed": config.streams + conductor.answers_started - streams_intact,
+        "streams_intact": tracker.streams_intact,
+        "streams_failed": config.streams + pipeline.conductor.answers_started - tracker.streams_intact,
         "errors": tracker.stream_errors + (1 if failed is not None else 0),
-        "lost": lost,
+        "lost": tracker.lost,
         "duplicated": tracker.duplicated,
         "reordered": tracker.reordered,
         "corrupted_streams": tracker.corrupted_streams,
-        "loss_pct": 100.0 * lost / max(1, conductor.tokens_sent),
-        "tokens_unaccounted": conductor.tokens_sent
-        + conductor.answer_tokens_sent
+        "loss_pct": 100.0 * tracker.lost / max(1, sent.tokens_sent),
+        "tokens_unaccounted": sent.tokens_sent
+        + pipeline.conductor.answer_tokens_sent
         - tracker.tokens
-        - pipeline.tokens_in_flight_at_end,
+        - stats.tokens_in_flight_at_end,
         "duration_s": duration,
-        "tokens_per_s": tokens / duration if duration > 0 else 0.0,
+        "tokens_per_s": stats.mean_tokens_per_s,
         "scheduled_tokens_per_s": (1e6 / config.message_delay_us) if config.message_delay_us else 0.0,
         "memory_growth_mb": resources.memory_growth_mb,
         "rss_peak_mb": resources.rss_peak_mb,
@@ -192,50 +188,49 @@ def build_report(
         "threads_end": resources.threads_end,
         "fds_start": resources.fds_start,
         "fds_end": resources.fds_end,
-        "peak_buffer": pipeline.peak_buffer,
-        "tokens_in_flight_at_end": pipeline.tokens_in_flight_at_end,
+        "peak_buffer": stats.peak_buffer,
+        "tokens_in_flight_at_end": stats.tokens_in_flight_at_end,
         "tokens_unfinished": tracker.unfinished_tokens,
-        "buffer_saturated": 1.0 if config.buffer > 0 and pipeline.peak_buffer >= config.buffer else 0.0,
-        "consumer_stalled_s": pipeline.consumer.stalled_s,
-        "channel_p50_ms": latency["channel"].p50_ms,
-        "channel_p99_ms": latency["channel"].p99_ms,
-        "channel_max_ms": latency["channel"].max_ms,
-        "completed": 1.0 if pipeline.ending is Ending.COMPLETED else 0.0,
+        "buffer_saturated": 1.0 if config.buffer > 0 and stats.peak_buffer >= config.buffer else 0.0,
+        "consumer_stalled_s": stats.consumer.stalled_s,
+        "channel_p50_ms": channel.p50_ms,
+        "channel_p99_ms": channel.p99_ms,
+        "channel_max_ms": channel.max_ms,
+        "completed": 1.0 if stats.ending is Ending.COMPLETED else 0.0,
     }
     if quit_timing.total_ms is not None:
         results["quit_latency_ms"] = quit_timing.total_ms
     if "ui_lag" in latency:
         results["ui_lag_p99_ms"] = latency["ui_lag"].p99_ms
         results["ui_lag_max_ms"] = latency["ui_lag"].max_ms
+    painter = stats.painter
     if painter is not None:
+        paint, delivery = latency["paint"], latency["delivery"]
         results.update(
             {
                 "frames": painter.frames,
                 "fps": painter.achieved_fps,
-                "fps_target": painter.fps,
-                "paint_p50_ms": latency["paint"].p50_ms,
-                "paint_p99_ms": latency["paint"].p99_ms,
-                "paint_max_ms": latency["paint"].max_ms,
-                "delivery_p50_ms": latency["delivery"].p50_ms,
-                "delivery_p99_ms": latency["delivery"].p99_ms,
-                "delivery_max_ms": latency["delivery"].max_ms,
+                "fps_target": painter.fps_target,
+                "paint_p50_ms": paint.p50_ms,
+                "paint_p99_ms": paint.p99_ms,
+                "paint_max_ms": paint.max_ms,
+                "delivery_p50_ms": delivery.p50_ms,
+                "delivery_p99_ms": delivery.p99_ms,
+                "delivery_max_ms": delivery.max_ms,
                 "tokens_painted": painter.tokens_painted,
-                "tokens_per_frame": tokens / painter.frames if painter.frames else 0.0,
-                "chars_not_painted": painter.trimmed_chars,
+                "tokens_per_frame": tracker.tokens / painter.frames if painter.frames else 0.0,
+                "chars_not_painted": painter.chars_not_painted,
+                "render_p99_ms": latency["render"].p99_ms,
+                "frame_gap_p99_ms": latency["frame_gap"].p99_ms,
+                "frame_gap_max_ms": latency["frame_gap"].max_ms,
             }
         )
-        render = painter.surface.render_time.summary()
-        latency["render"] = render
-        results["render_p99_ms"] = render.p99_ms
-        gaps = painter.frame_timer.gap_summary()
-        latency["frame_gap"] = gaps
-        results["frame_gap_p99_ms"] = gaps.p99_ms
-        results["frame_gap_max_ms"] = gaps.max_ms
     else:
         results.update({"frames": 0, "fps": 0.0})
-    results.update(extended_results(pipeline, latency["delivery"].mean_ms if "delivery" in latency else None))
-    if pipeline.network is not None:
-        latency["network"] = pipeline.network.delay.summary()
+    results.update(conversation_results(outcome, config))
+    results.update(fault_results(outcome, stats, config.streams))
+    results.update(network_results(latency, outcome.network_held_for_burst))
+    results.update(outcome.phase_cpu)
     results.update(input_results(pipeline, answered))
     tenths = pipeline.session_tenths
     if tenths is not None:
@@ -247,17 +242,17 @@ def build_report(
         scenario=scenario.name,
         title=scenario.title,
         config=config.as_dict(),
-        ending=pipeline.ending.value if pipeline.ending else "unknown",
+        ending=stats.ending.value if stats.ending else "unknown",
         results=results,
         latency=latency,
         resources=resources,
         quit=quit_timing,
         criteria=criteria,
         failure=None if failed is None else f"{type(failed).__name__}: {failed}",
-        failed_task=pipeline.failed_task,
-        interrupted_by=pipeline.quit_reason if pipeline.ending is Ending.INTERRUPTED else None,
-        cancelled_tasks=tuple(sorted(pipeline.cancelled_tasks)),
-        probes=pipeline.probes,
+        failed_task=outcome.failed_task,
+        interrupted_by=outcome.quit_reason if stats.ending is Ending.INTERRUPTED else None,
+        cancelled_tasks=tuple(sorted(outcome.cancelled_tasks)),
+        probes=outcome.probes,
         tenths=tuple(tenths.table()) if tenths is not None else (),
     )
 

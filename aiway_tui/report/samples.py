@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import IO, Any
 
 from ..core.pipeline import Pipeline
+from ..core.rates import RateMeter
 from ..measure.resources import ResourceSample
 
 SAMPLE_FIELDS: dict[str, type] = {
@@ -51,26 +52,19 @@ class SnapshotTaker:
     def __init__(self, scenario: str, pipeline: Pipeline) -> None:
         self.scenario = scenario
         self.pipeline = pipeline
-        self._last_t = 0.0
-        self._last_tokens = 0
-        self._last_frames = 0
+        self.rates = RateMeter()
 
     def take(self, sample: ResourceSample) -> Snapshot:
-        pipeline = self.pipeline
-        tokens = pipeline.tracker.tokens
-        frames = pipeline.painter.frames if pipeline.painter is not None else 0
-        span = sample.at_s - self._last_t
-        rate = (tokens - self._last_tokens) / span if span > 0 else 0.0
-        fps = (frames - self._last_frames) / span if span > 0 else 0.0
-        self._last_t, self._last_tokens, self._last_frames = sample.at_s, tokens, frames
+        stats = self.pipeline.statistics()
+        rates = self.rates.update(stats)
         return Snapshot(
             scenario=self.scenario,
             t_s=round(sample.at_s, 4),
-            tokens=tokens,
-            rate_tok_s=round(rate, 1),
-            buffer=pipeline.buffer_used(),
-            frames=frames,
-            fps=round(fps, 2),
+            tokens=stats.tracker.tokens,
+            rate_tok_s=round(rates.tokens_per_s, 1),
+            buffer=stats.buffer_used,
+            frames=stats.frames,
+            fps=round(rates.frames_per_s, 2),
             cpu_percent=round(sample.cpu_percent, 1),
             rss_mb=round(sample.rss_mb, 2),
         )

@@ -9,7 +9,6 @@ ends the other, and this function returns only after both have finished.
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,16 +42,14 @@ class SessionOptions:
 def status_line(pipeline: Pipeline) -> Callable[[], str]:
     """The live counts under the transcript."""
     config = pipeline.config
-    tracker = pipeline.tracker
-    painter = pipeline.painter
 
     def text() -> str:
-        elapsed = max(1e-9, time.perf_counter() - pipeline.started_at)
-        frames = painter.frames if painter is not None else 0
+        stats = pipeline.statistics()
+        t = stats.tracker
         return (
-            f"{tracker.tokens:,}/{config.message_count:,} tok · {tracker.tokens / elapsed:,.0f}/s · "
-            f"buffer {pipeline.buffer_used()}/{config.buffer} · lost {tracker.lost} "
-            f"dup {tracker.duplicated} reord {tracker.reordered} · {frames} frames · {elapsed:.1f}s"
+            f"{t.tokens:,}/{config.message_count:,} tok · {stats.mean_tokens_per_s:,.0f}/s · "
+            f"buffer {stats.buffer_used}/{stats.buffer_capacity} · lost {t.lost} "
+            f"dup {t.duplicated} reord {t.reordered} · {stats.frames} frames · {stats.elapsed_s:.1f}s"
         )
 
     return text

@@ -6,7 +6,6 @@ timer, so its cost is set by its refresh rate, not by the token rate.
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from textual.widgets import Label, Sparkline, Static
 
 from ..core.pace import Pace, describe_rate
 from ..core.pipeline import Pipeline
+from ..core.rates import RateMeter
 
 HISTORY = 60
 """Samples kept for each sparkline (at ``REFRESH_S``: the last 15 seconds)."""
@@ -66,29 +66,22 @@ class StatsReader:
     def __init__(self, pipeline: Pipeline, pace: Pace) -> None:
         self.pipeline = pipeline
         self.pace = pace
-        self._last_t = time.perf_counter()
-        self._last_tokens = 0
-        self._last_frames = 0
+        self.rates = RateMeter()
 
     def read(self) -> StatsSnapshot:
         p = self.pipeline
-        tracker = p.tracker
-        painter = p.painter
-        now = time.perf_counter()
-        span = max(1e-6, now - self._last_t)
-        frames = painter.frames if painter is not None else 0
-        tokens_per_s = (tracker.tokens - self._last_tokens) / span
-        fps = (frames - self._last_frames) / span
-        self._last_t, self._last_tokens, self._last_frames = now, tracker.tokens, frames
-        sample = p.sampler.latest
-        rss = sample.rss_mb if sample is not None else p.sampler.rss_start_mb
+        stats = p.statistics()
+        latency = p.latency("paint", "delivery")
+        tracker = stats.tracker
+        rates = self.rates.update(stats)
         total = p.config.message_count
         left = total - tracker.tokens
-        remaining = left / tokens_per_s if tokens_per_s > 0 else None
+        remaining = left / rates.tokens_per_s if rates.tokens_per_s > 0 else None
+        paint, delivery = latency.get("paint"), latency.get("delivery")
         return StatsSnapshot(
-            state=p.conductor.state.value,
+            state=stats.conductor.state.value,
             paused=self.pace.paused,
-            tokens_sent=p.conductor.tokens_sent,
+            tokens_sent=stats.conductor.tokens_sent,
             tokens_received=tracker.tokens,
             tokens_total=total,
             items=tracker.items,
@@ -96,21 +89,21 @@ class StatsReader:
             lost=tracker.lost,
             duplicated=tracker.duplicated,
             reordered=tracker.reordered,
-            buffer_used=p.buffer_used(),
-            buffer_capacity=p.config.buffer,
-            tokens_per_s=tokens_per_s,
+            buffer_used=stats.buffer_used,
+            buffer_capacity=stats.buffer_capacity,
+            tokens_per_s=rates.tokens_per_s,
             rate_target=describe_rate(self.pace.delay_us),
-            fps=fps,
+            fps=rates.frames_per_s,
             fps_target=p.config.fps,
-            paint_ms_p50=painter.paint_time.percentile_ms(50) if painter is not None else 0.0,
-            paint_ms_p99=painter.paint_time.percentile_ms(99) if painter is not None else 0.0,
-            delivery_p99_ms=painter.delivery_latency.percentile_ms(99) if painter is not None else 0.0,
+            paint_ms_p50=paint.p50_ms if paint is not None else 0.0,
+            paint_ms_p99=paint.p99_ms if paint is not None else 0.0,
+            delivery_p99_ms=delivery.p99_ms if delivery is not None else 0.0,
             keystroke_p99_ms=p.keystrokes.latency.percentile_ms(99),
             keys=p.keystrokes.echoed,
-            cpu_percent=sample.cpu_percent if sample is not None else 0.0,
-            rss_mb=rss,
-            rss_growth_mb=max(0.0, p.sampler.rss_peak_mb - p.sampler.rss_start_mb),
-            elapsed_s=p.elapsed_s,
+            cpu_percent=stats.resources.cpu_percent,
+            rss_mb=stats.resources.rss_mb,
+            rss_growth_mb=stats.resources.memory_growth_mb,
+            elapsed_s=stats.elapsed_s,
             remaining_s=0.0 if left <= 0 else remaining,
             time_limit_s=p.config.time_limit_s,
         )
