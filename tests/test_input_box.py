@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 
 from aiway_tui.core.pipeline import Pipeline
@@ -21,6 +22,7 @@ from aiway_tui.scenarios.catalogue import get_scenario
 from aiway_tui.session.runner import SessionOptions, run_session
 from aiway_tui.session.typist import DriverKeys, Typist
 from aiway_tui.ui.chat_app import ChatApp
+from aiway_tui.ui.compat import driver_of, key_parser
 from aiway_tui.ui.host import run_as_guest
 from aiway_tui.ui.transcript import USER
 
@@ -115,3 +117,36 @@ async def test_enter_mid_reply_starts_a_new_reply_that_completes_and_verifies() 
     assert isinstance(app, ChatApp)
     assert any(row.kind == USER and "what about tables?" in row.text for row in app.transcript.rows)
     assert app.input_box.value == ""
+
+
+def test_the_key_parser_reads_a_terminals_bytes_as_textuals_keys() -> None:
+    feed = key_parser()
+    keys = [event.key for event in feed("a\t\r\x15") if isinstance(event, events.Key)]
+    assert keys == ["a", "tab", "enter", "ctrl+u"]
+
+
+@pytest.mark.trio(run=run_as_guest)
+async def test_a_persons_keys_are_timed_from_the_drivers_parse() -> None:
+    scenario = get_scenario("typing")
+    config = dataclasses.replace(scenario.config, message_count=100_000, message_delay_us=20, typist_cps=0)
+    drivers: list[object] = []
+
+    def type_by_hand(app: ChatApp, pipeline: Pipeline, pilot: Pilot[object]) -> None:
+        drivers.append(driver_of(app))
+        keys = DriverKeys(app)
+
+        def person() -> None:
+            time.sleep(0.3)
+            keys.press("\t")
+            time.sleep(0.2)
+            for char in "hello":
+                keys.press(char)
+                time.sleep(0.05)
+
+        threading.Thread(target=person, daemon=True).start()
+
+    report = await run_session(scenario, config, OPTIONS, on_ready=type_by_hand)
+    assert drivers[0] is not None
+    r = report.results
+    assert r["keys_pressed"] == r["keys_echoed"] == 5
+    assert report.latency["input"].count == 5

@@ -84,8 +84,16 @@ class LatencyRecorder:
 
     def merge(self, other: LatencyRecorder) -> None:
         """Add every value ``other`` recorded."""
-        self._hist.add(other._hist)
-        self._sum_us += other._sum_us
+        self._hist.add(other.histogram)
+        self._sum_us += other.sum_us
+
+    @property
+    def histogram(self) -> HdrHistogram:
+        return self._hist
+
+    @property
+    def sum_us(self) -> int:
+        return self._sum_us
 
     @property
     def count(self) -> int:

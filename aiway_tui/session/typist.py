@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import trio
-from textual._xterm_parser import XTermParser
 from textual.app import App
 
 from ..core.reply_text import reply_pool
 from ..measure.keystrokes import KeystrokeProbe
+from ..ui.compat import driver_of, key_parser
 
 _TAB = "\t"
 _CLEAR_LINE = "\x15"  # Ctrl+U: Input's delete-left-all
@@ -47,13 +47,13 @@ class DriverKeys:
 
     def __init__(self, app: App[Any]) -> None:
         self.app = app
-        self._parser = XTermParser()
+        self._feed = key_parser()
 
     def press(self, data: str) -> None:
-        driver = self.app._driver
+        driver = driver_of(self.app)
         if driver is None:
             return
-        for event in self._parser.feed(data):
+        for event in self._feed(data):
             driver.process_message(event)
 
 

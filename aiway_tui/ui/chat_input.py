@@ -5,7 +5,7 @@ at the render that shows it. Textual's compositor redraws every widget of the
 screen for each partial update (see ``render_memo``): while nothing the box
 is drawn from has changed, its last lines are reused, so a frame of a fast
 stream costs the box nothing. The cursor does not blink: a blink is a render
-twice a second on an idle screen.
+twice a second on an idle screen (so it is not part of what the memo keys on).
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ class ChatInput(Input):
             self.value,
             self.cursor_position,
             self.has_focus,
-            self._cursor_visible,
             self.selection,
             self.scroll_offset,
             self.placeholder,
@@ -58,12 +57,12 @@ class ChatInput(Input):
             probe.rendered(self.value, time.perf_counter())
         return lines
 
-    async def _on_key(self, event: events.Key) -> None:
-        """A person's key: timed from when the driver parsed it (the event's birth)."""
+    def on_key(self, event: events.Key) -> None:
+        """A person's key (before ``Input`` handles it): timed from when the driver
+        parsed it, the event's birth."""
         probe = self.probe
         if probe is not None and event.is_printable and event.character:
             probe.key_event(event.character, event.time + (time.perf_counter() - time.monotonic()))
-        await super()._on_key(event)
 
     def action_leave(self) -> None:
         self.screen.focus_next()
