@@ -165,12 +165,19 @@ class MockConductor:
         return True
 
     async def run(self, send_channel: trio.MemorySendChannel[Item]) -> None:
-        async with send_channel, trio.open_nursery() as answers:
-            self._answers, self._channel = answers, send_channel
-            try:
-                await self._planned(send_channel)
-            finally:
-                self._answers = self._channel = None  # answers in flight finish; no new ones
+        try:
+            async with send_channel, trio.open_nursery() as answers:
+                self._answers, self._channel = answers, send_channel
+                try:
+                    await self._planned(send_channel)
+                finally:
+                    self._answers = self._channel = None  # answers in flight finish; no new ones
+        except BaseExceptionGroup as group:
+            # The answers' nursery wraps what the planned streams raised: the run's
+            # report names the error itself, as it did before answers existed.
+            if len(group.exceptions) == 1:
+                raise group.exceptions[0] from None
+            raise
 
     async def _planned(self, send_channel: trio.MemorySendChannel[Item]) -> None:
         if self.config.idle_s > 0:
