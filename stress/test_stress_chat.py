@@ -40,5 +40,8 @@ async def test_stress_long_session_stays_as_fast_as_its_first_tenth() -> None:
     print(render_text(report))
     assert_criteria(report)
     assert len(report.tenths) == 10
-    assert all(row["replies"] == 40 for row in report.tenths)
+    assert sum(row["replies"] for row in report.tenths) == 400
+    assert all(
+        35 <= row["replies"] <= 45 for row in report.tenths
+    )  # a tenth closes at the poll after its bound
     assert report.as_dict()["tenths"][0]["keys"] > 0
