@@ -71,6 +71,24 @@ def test_rows_wrap_at_word_boundaries_and_keep_every_character() -> None:
     _in_app(check)
 
 
+def test_a_frame_longer_than_the_scrollback_keeps_the_same_rows_as_one_made_slowly() -> None:
+    async def check(app: ChatApp, view: TranscriptView, pilot: Pilot[None]) -> None:
+        text = "".join(_reply(3, 30_000))
+        _start_reply(view)
+        view.stream(text[:500])
+        slowly = [*view.rows]
+        view.stream(text[500:])  # one frame: far more rows than the scrollback keeps
+        at_once = list(view.rows)
+        view.rows.clear()
+        view.rows.extend(slowly)
+        for start in range(500, len(text), 300):
+            view.stream(text[start : start + 300])
+        assert len(at_once) == view.scrollback
+        assert at_once == list(view.rows)
+
+    _in_app(check, scrollback=300)
+
+
 def test_a_finished_reply_is_styled_once_and_a_streaming_one_stays_plain() -> None:
     async def check(app: ChatApp, view: TranscriptView, pilot: Pilot[None]) -> None:
         seed = next(

@@ -172,9 +172,26 @@ class TranscriptView(ScrollView, can_focus=True):
             # More than the transcript keeps: only the tail can be seen.
             text = text[len(text) - limit :]
         lines = text.split("\n")
-        self._append_line(lines[0], kind, new_line=new_line)
-        for line in lines[1:]:
+        first = self._first_kept(lines, width)
+        if first == 0:
+            self._append_line(lines[0], kind, new_line=new_line)
+            first = 1
+        for line in lines[first:]:
             self._append_line(line, kind, new_line=True)
+
+    def _first_kept(self, lines: list[str], width: int) -> int:
+        """The first of ``lines`` whose rows can outlast this append: the lines after it
+        make at least ``scrollback`` rows (a line wraps into at least ``ceil(len / width)``),
+        so what comes before would be dropped as soon as it was wrapped. The rows not
+        made still count in ``rows_added``, as rows that came and went."""
+        rows = 0
+        index = len(lines)
+        while index > 0 and rows < self.scrollback:
+            index -= 1
+            rows += max(1, -(-len(lines[index]) // width))
+        if index > 0:
+            self.rows_added += sum(max(1, -(-len(line) // width)) for line in lines[:index])
+        return index
 
     def _append_line(self, line: str, kind: int, *, new_line: bool) -> None:
         """Add ``line`` (no newline in it) to the last row, or as a new line;
