@@ -14,6 +14,7 @@ from typing import Any as _Any
 if _TYPE_CHECKING:
     from .core.config import ConfigError, RunConfig
     from .core.faults import FaultKind, FaultSpec
+    from .core.feed import Feed
     from .core.mix import TokenMix
     from .core.network import NetworkProfile
     from .core.pipeline import Ending, Pipeline
@@ -33,7 +34,9 @@ if _TYPE_CHECKING:
     from .report.schema import check_report
     from .scenarios.catalogue import Scenario, get_scenario, scenario_names
     from .scenarios.criteria import Criterion
-    from .session.runner import SessionOptions, run_session
+    from .session.hosting import SessionOptions
+    from .session.runner import run_session
+    from .targets import Target, TargetError, TargetSource, WidgetTarget, resolve_target
     from .ui.host import run_as_guest
 
 try:
@@ -48,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     "Ending": "core.pipeline",
     "FaultKind": "core.faults",
     "FaultSpec": "core.faults",
+    "Feed": "core.feed",
     "Item": "core.protocol",
     "NetworkProfile": "core.network",
     "Notify": "core.protocol",
@@ -57,15 +61,20 @@ _EXPORTS: dict[str, str] = {
     "RunConfig": "core.config",
     "RunReport": "report.run_report",
     "Scenario": "scenarios.catalogue",
-    "SessionOptions": "session.runner",
+    "SessionOptions": "session.hosting",
     "State": "core.protocol",
     "StreamEnd": "core.protocol",
     "StreamError": "core.protocol",
     "StreamStart": "core.protocol",
+    "Target": "targets",
+    "TargetError": "targets",
+    "TargetSource": "targets",
     "Token": "core.protocol",
     "TokenMix": "core.mix",
+    "WidgetTarget": "targets",
     "check_report": "report.schema",
     "get_scenario": "scenarios.catalogue",
+    "resolve_target": "targets",
     "run_as_guest": "ui.host",
     "run_session": "session.runner",
     "scenario_names": "scenarios.catalogue",
@@ -78,6 +87,7 @@ __all__ = [
     "Ending",
     "FaultKind",
     "FaultSpec",
+    "Feed",
     "Item",
     "NetworkProfile",
     "Notify",
@@ -92,11 +102,16 @@ __all__ = [
     "StreamEnd",
     "StreamError",
     "StreamStart",
+    "Target",
+    "TargetError",
+    "TargetSource",
     "Token",
     "TokenMix",
+    "WidgetTarget",
     "__version__",
     "check_report",
     "get_scenario",
+    "resolve_target",
     "run_as_guest",
     "run_session",
     "scenario_names",

@@ -66,7 +66,6 @@ class Measurement:
         """The session hook for one scenario's run."""
 
         def attach(app: ChatApp, pipeline: Pipeline, pilot: Pilot[object]) -> None:
-            pipeline.probes = self.probes
             sinks: list[Callable[[Snapshot], None]] = []
             if self._series is not None:
                 sinks.append(self._series)

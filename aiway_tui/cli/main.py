@@ -7,6 +7,7 @@ Exit codes: 0 every criterion passed, 1 one failed (or the run failed),
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import os
 import sys
@@ -23,11 +24,13 @@ from ..scenarios.catalogue import SCENARIOS, Scenario, get_scenario, scenario_na
 from ..scenarios.describe import describe_extras
 from ..scenarios.files import load_scenario_file
 from ..scenarios.metrics import RUN_METRICS
-from ..session.demo import run_demo
-from ..session.runner import SessionOptions, run_session
+from ..session.demo import INTERACTIVE, run_demo
+from ..session.hosting import SessionOptions
+from ..session.runner import run_session
 from ..ui.host import run_as_guest
 from .instruments import Measurement, ProfilerMissing
 from .quit_command import add_quit_latency_parser, run_quit_latency
+from .target_options import add_target_options, list_targets, target_of
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -103,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     list_cmd.add_argument(
         "--metrics", action="store_true", help="show every figure a run reports (what a criterion may name)"
     )
+    list_cmd.add_argument("--targets", action="store_true", help="show the built-in targets instead")
     run = sub.add_parser("run", help="run scenarios and report (headless by default)")
     run.add_argument("scenarios", nargs="*", metavar="NAME", help="scenario names, or 'all'")
     run.add_argument(
@@ -117,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--visible", dest="headless", action="store_false", help="show the app while it runs")
     run.add_argument("--json", type=Path, metavar="PATH", help="write the report(s) as JSON")
     _add_overrides(run)
+    add_target_options(run)
     _add_measurement(run)
     demo = sub.add_parser("demo", help="run a scenario interactively in this terminal")
     demo.add_argument(
@@ -124,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
     _add_overrides(demo)
+    add_target_options(demo)
     add_quit_latency_parser(sub)
     bench = sub.add_parser("bench", help="side-by-side benchmark: channel limit, pipeline, app, naive peer")
     bench.add_argument(
@@ -254,6 +260,8 @@ def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) ->
     if not scenarios:
         raise UsageError("run: name scenarios, 'all', or give --scenario-file PATH")
     configs = [_config_for(s, args) for s in scenarios]
+    target, feed = target_of(args)
+    options = dataclasses.replace(options, target=target, feed=feed, probes=getattr(args, "probes", True))
     _check_output_path(args.json)
     measurement = Measurement(
         samples=getattr(args, "samples", None),
@@ -323,8 +331,10 @@ def _demo(args: argparse.Namespace) -> int:
     if args.scenario is not None:
         get_scenario(args.scenario)
     configs = {s.name: _demo_config(s, args) for s in SCENARIOS}
+    target, feed = target_of(args, whole_app=False)
     _check_output_path(args.json)
-    result = run_as_guest(run_demo, SCENARIOS, configs, args.scenario)
+    options = dataclasses.replace(INTERACTIVE, target=target, feed=feed)
+    result = run_as_guest(run_demo, SCENARIOS, configs, args.scenario, options)
     for report in result.reports:
         print(render_text(report), flush=True)
         print(flush=True)
@@ -344,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command == "list":
-            return _list(args)
+            return list_targets() if args.targets else _list(args)
         if args.command == "quit-latency":
             return run_quit_latency(args)
         if args.command == "run":
@@ -361,6 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command is None:
                 args = parser.parse_args(["demo"])
             _check_demo_overrides(args)  # name a bad value before asking for a terminal
+            target_of(args, whole_app=False)
             if not sys.stdout.isatty() or not sys.stdin.isatty():
                 raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
             return _demo(args)

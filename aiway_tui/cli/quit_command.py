@@ -7,6 +7,7 @@ Exit codes follow the criteria: 0 all passed, 1 one failed, 2 bad usage,
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from ..quit.report import QuitLatencyReport, Trial, render_quit_text
 from ..quit.trials import IN_PROCESS, INTERACTIVE, QuitTrial, run_trials
 from ..report.run_report import write_json_atomic
 from ..scenarios.catalogue import get_scenario
+from .target_options import add_target_options, target_of, view_arguments
 
 P = TypeVar("P", bound=argparse.ArgumentParser)
 
@@ -64,6 +66,7 @@ def add_quit_latency_parser(sub: argparse._SubParsersAction[P]) -> None:
     )
     parser.add_argument("--seed", type=_whole, default=0, metavar="S", help="seed for the waits before q")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
+    add_target_options(parser)
     parser.add_argument(
         "--pty", action="store_true", help="run the real 'aiway-tui demo' in a pseudo-terminal and send q"
     )
@@ -116,6 +119,8 @@ def run_quit_latency(args: argparse.Namespace) -> int:
             moment.config(scenario.config)
         except ConfigError as exc:
             raise ConfigError(f"moment {moment.name} on {scenario.name}: {exc}") from None
+    target, feed = target_of(args)
+    options = dataclasses.replace(INTERACTIVE, target=target, feed=feed)
     progress = _progress(trials_asked)
     interrupted = False
     report: QuitLatencyReport
@@ -129,10 +134,11 @@ def run_quit_latency(args: argparse.Namespace) -> int:
             progress(trial)
 
         try:
-            run_pty_trials(scenario, list(plan_trials(moments, args.warmup, args.seed, PTY_WAIT_RANGE_S)))
-            run_pty_trials(
-                scenario, list(plan_trials(moments, trials_asked, args.seed, PTY_WAIT_RANGE_S)), keep_pty
-            )
+            view_args = view_arguments(args)
+            warmups = list(plan_trials(moments, args.warmup, args.seed, PTY_WAIT_RANGE_S))
+            run_pty_trials(scenario, warmups, view_args=view_args)
+            trials = list(plan_trials(moments, trials_asked, args.seed, PTY_WAIT_RANGE_S))
+            run_pty_trials(scenario, trials, keep_pty, view_args)
         except KeyboardInterrupt:
             interrupted = True
         report = PTY.report(scenario, args.moment, args.seed, trials_asked, pty_done, args.warmup)
@@ -146,8 +152,8 @@ def run_quit_latency(args: argparse.Namespace) -> int:
             progress(trial)
 
         try:
-            run_trials(scenario, list(plan_trials(moments, args.warmup, args.seed)), INTERACTIVE)
-            run_trials(scenario, list(plan_trials(moments, trials_asked, args.seed)), INTERACTIVE, keep)
+            run_trials(scenario, list(plan_trials(moments, args.warmup, args.seed)), options)
+            run_trials(scenario, list(plan_trials(moments, trials_asked, args.seed)), options, keep)
         except (KeyboardInterrupt, BaseExceptionGroup) as exc:
             if not _is_interrupt(exc):
                 raise

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import trio
 
@@ -32,6 +33,15 @@ class ConsumerStatistics:
     """Measured length of each injected stall, in seconds."""
 
 
+class Backlog(Protocol):
+    """A view that takes text at its own pace (the ``per-token`` feed): the consumer waits for it."""
+
+    @property
+    def full(self) -> bool: ...
+
+    async def wait_room(self) -> None: ...
+
+
 class Consumer:
     def __init__(
         self,
@@ -39,6 +49,9 @@ class Consumer:
         inbox: Inbox,
         delay_us: float = 0.0,
         stalls: Sequence[ConsumerStall] = (),
+        *,
+        pace: Pace | None = None,
+        backlog: Backlog | None = None,
     ) -> None:
         self.tracker = tracker
         self.inbox = inbox
@@ -48,9 +61,10 @@ class Consumer:
         self.stalls = sorted(stalls, key=lambda s: s.after_tokens)
         self.stalls_taken: list[float] = []
         """Measured length of each injected stall (seconds)."""
-        self.pace: Pace | None = None
+        self.pace = pace
         """While ``pace.paused`` nothing is received: the channel fills and the
         conductor blocks on send, which is backpressure made visible (the demo)."""
+        self.backlog = backlog
 
     def statistics(self) -> ConsumerStatistics:
         return ConsumerStatistics(self.stalled_s, tuple(self.stalls_taken))
@@ -73,6 +87,9 @@ class Consumer:
         debt = 0.0
         try:
             async with receive_channel:
+                if self.backlog is not None:
+                    await self._run_fed(receive_channel, self.backlog)
+                    return
                 if self.pace is not None:
                     await self._run_paced(receive_channel, self.pace)
                     return
@@ -103,6 +120,27 @@ class Consumer:
         slept = trio.current_time() - started
         self.stalled_s += slept
         return debt - slept
+
+    async def _run_fed(self, receive_channel: trio.MemoryReceiveChannel[Item], backlog: Backlog) -> None:
+        """The loop for a view fed token by token: after each item, wait while the view is behind.
+
+        Everything else (pace, slow consumer, stalls) as in the other loops.
+        """
+        tracker = self.tracker
+        clock = trio.current_time
+        delay = self.delay_s
+        pace = self.pace
+        debt = 0.0
+        async for item in receive_channel:
+            if pace is not None and pace.paused:
+                await pace.wait_resumed()
+            tracker.record(item, clock(), self.inbox)
+            if delay > 0:
+                debt = await self._pay(debt + delay * len(item))
+            if self.stalls:
+                await self._stall_if_due()
+            if backlog.full:
+                await backlog.wait_room()
 
     async def _run_paced(self, receive_channel: trio.MemoryReceiveChannel[Item], pace: Pace) -> None:
         """The same loop, stopping while paused (kept apart: the hot loop above checks nothing)."""

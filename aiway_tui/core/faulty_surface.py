@@ -6,7 +6,7 @@ config value, needs nothing from the painter.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from ..measure.latency import LatencyRecorder
 from .faults import InjectedFault
@@ -26,10 +26,10 @@ class FaultySurface:
     def render_time(self) -> LatencyRecorder:
         return self.surface.render_time
 
-    def paint(self, frame: Frame | None, delivered: Callable[[int, float], None]) -> None:
+    def paint(self, frame: Frame | None, delivered: Callable[[int, float], None]) -> Awaitable[None] | None:
         if frame is not None:
             self.frames += 1
             if self.frames == self.raise_at_frame:
                 self.raised += 1
                 raise InjectedFault(f"painter raised at frame {self.frames}")
-        self.surface.paint(frame, delivered)
+        return self.surface.paint(frame, delivered)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import trio
 from trio_util import periodic
@@ -22,6 +22,9 @@ from trio_util import periodic
 from ..measure.frames import FrameTimer
 from ..measure.latency import LatencyRecorder
 from .protocol import ConductorState, Message, State, StreamEnd, StreamError, StreamStart
+
+if TYPE_CHECKING:
+    from .token_feed import TokenInbox
 
 IDLE_REFRESH_S = 1.0
 """How often the live figures are refreshed when no text arrives."""
@@ -162,11 +165,14 @@ class Surface(Protocol):
         """How long the surface took to render each time it was drawn."""
         ...
 
-    def paint(self, frame: Frame | None, delivered: Callable[[int, float], None]) -> None:
+    def paint(self, frame: Frame | None, delivered: Callable[[int, float], None]) -> Awaitable[None] | None:
         """Show ``frame`` (``None``: refresh the live figures only).
 
         Call ``delivered(tokens, oldest_scheduled)`` once the frame's text is
         on screen, so delivery latency ends at the render, not at the update.
+        A surface whose update is asynchronous (a view with async appends)
+        returns an awaitable: the painter awaits it before the next frame, and
+        its time is the frame's paint time.
         """
         ...
 
@@ -181,12 +187,15 @@ class PainterStatistics:
     awaiting_render: int
     chars_not_painted: int
     """Text trimmed before painting: more arrived in one frame than the scrollback holds."""
+    tokens_shown_per_s: float
+    """Tokens rendered per second, from the painter's start to the last render that showed
+    text: the view's own rate (a view that falls behind shows it here, not in the received rate)."""
 
 
 class Painter:
     """Paints at most ``fps`` frames a second, and measures each paint."""
 
-    def __init__(self, inbox: FrameInbox, surface: Surface, fps: int) -> None:
+    def __init__(self, inbox: FrameInbox | TokenInbox, surface: Surface, fps: int) -> None:
         self.inbox = inbox
         self.surface = surface
         self.fps = fps
@@ -201,8 +210,14 @@ class Painter:
         self.frame_timer = FrameTimer()
         self._newest_by_oldest: dict[float, float] = {}
         """Each frame handed to the surface: its oldest -> newest scheduled time."""
+        self.started_at = 0.0
+        self.last_delivered_at = 0.0
+        self._paint_started: float | None = None
+        self._painting = trio.Lock()
+        """Held while an asynchronous paint is awaited: frames reach the surface one at a time, in order."""
 
     def _delivered(self, tokens: int, oldest_scheduled: float) -> None:
+        self.last_delivered_at = time.perf_counter()
         self.tokens_painted += tokens
         self.awaiting_render -= tokens
         now = trio.current_time()
@@ -211,21 +226,55 @@ class Painter:
         # spread them over that range instead of charging all the oldest's latency.
         self.delivery_latency.record_spread(now - oldest_scheduled, now - newest, tokens)
 
-    def paint_frame(self) -> None:
+    def paint_frame(self) -> Awaitable[None] | None:
+        """Hand what is pending to the surface; an asynchronous surface's update is returned, to await
+        (``_await_paint``), and its paint time recorded once it is done."""
         frame = self.inbox.take()
         self.ticks += 1
         if frame is None:
-            self.surface.paint(None, self._delivered)  # the live figures only
-            return
+            return self.surface.paint(None, self._delivered)  # the live figures only
         if frame.tokens:
             self._newest_by_oldest[frame.oldest_scheduled] = frame.newest_scheduled
         started = time.perf_counter()
-        self.surface.paint(frame, self._delivered)
         self.awaiting_render += frame.tokens
-        self.paint_time.record(time.perf_counter() - started)
+        pending = self.surface.paint(frame, self._delivered)
         self.frames += 1
         self.trimmed_chars += frame.trimmed_chars
         self.frame_timer.mark(trio.current_time())
+        if pending is None:
+            self.paint_time.record(time.perf_counter() - started)
+        else:
+            self._paint_started = started
+        return pending
+
+    async def _await_paint(self, pending: Awaitable[None]) -> None:
+        await pending
+        if self._paint_started is not None:
+            self.paint_time.record(time.perf_counter() - self._paint_started)
+            self._paint_started = None
+
+    async def paint(self) -> None:
+        """One frame, awaited to the end of the surface's update if that is asynchronous."""
+        if self._painting.locked():  # the last frame's update is still awaited: after it
+            async with self._painting:
+                pending = self.paint_frame()
+                if pending is not None:
+                    await self._await_paint(pending)
+            return
+        pending = self.paint_frame()  # the usual case: no schedule point for a synchronous surface
+        if pending is not None:
+            async with self._painting:
+                await self._await_paint(pending)
+
+    def _paint_last(self) -> None:
+        """At cancellation: what is pending reaches a synchronous surface; an asynchronous
+        update cannot be awaited any more, and is closed unstarted."""
+        if self._painting.locked():
+            return
+        pending = self.paint_frame()
+        close = getattr(pending, "close", None)
+        if callable(close):
+            close()
 
     async def run(self) -> None:
         """Paint when something arrived, never twice within one frame period.
@@ -238,22 +287,42 @@ class Painter:
         it waits ``HOLD_PERIODS`` periods at most. The painter wakes once per
         frame: arrivals before the frame is due do not wake it.
         """
+        self.started_at = time.perf_counter()
+        inbox = self.inbox
+        if not isinstance(inbox, FrameInbox):
+            await self._run_per_token(inbox)
+            return
         period = 1.0 / self.fps
         hold_s = HOLD_PERIODS * period
         next_frame_at = -math.inf
         try:
             while True:
-                await self.inbox.wait_frame(next_frame_at, hold_s, IDLE_REFRESH_S)
+                await inbox.wait_frame(next_frame_at, hold_s, IDLE_REFRESH_S)
                 next_frame_at = trio.current_time() + period
-                self.paint_frame()
+                await self.paint()
         except trio.Cancelled:
             # What reached the inbox is shown before the run ends.
-            self.paint_frame()
+            self._paint_last()
             raise
+
+    async def _run_per_token(self, inbox: TokenInbox) -> None:
+        """The ``per-token`` feed: each token (and control message) to the surface as it
+        comes, no frame pacing, as an app's ``async for token in reply: await view.append(token)``
+        does: the host loop renders when the view is caught up (or while an async append waits)."""
+        while True:
+            await inbox.wait(IDLE_REFRESH_S)
+            if not inbox.pending:
+                await self.paint()  # the live figures only
+                continue
+            while inbox.pending:
+                await self.paint()
 
     async def drain(self) -> None:
         """Paint what is pending now and wait until the screen has shown it."""
-        self.paint_frame()
+        while True:
+            await self.paint()
+            if not self.inbox.pending:
+                break
         # Renders happen on the host loop, outside Trio: poll once per frame.
         async with aclosing(periodic(1.0 / self.fps)) as ticks:
             async for _ in ticks:
@@ -272,4 +341,9 @@ class Painter:
             self.tokens_painted,
             self.awaiting_render,
             self.trimmed_chars,
+            self._shown_per_s(),
         )
+
+    def _shown_per_s(self) -> float:
+        span = self.last_delivered_at - self.started_at
+        return self.tokens_painted / span if self.tokens_painted and span > 0 else 0.0

@@ -30,9 +30,12 @@ from .config import RunConfig
 from .consumer import Consumer, ConsumerStatistics
 from .faults import ConsumerStall, FaultKind, FaultPlan
 from .faulty_surface import FaultySurface
+from .feed import Feed
 from .network import SimulatedNetwork
+from .pace import Pace
 from .painter import FrameInbox, Painter, PainterStatistics, Surface
 from .protocol import Item, Token
+from .token_feed import TokenInbox
 from .tracker import Inbox, MessageTracker, NullInbox, TrackerStatistics
 from .watchdog import StreamWatchdog
 
@@ -131,23 +134,49 @@ class RunOutcome:
 class Pipeline:
     """The parts of one run and the root cancel scope that holds them."""
 
-    def __init__(self, config: RunConfig, surface: Surface | None = None) -> None:
+    def __init__(
+        self,
+        config: RunConfig,
+        surface: Surface | None = None,
+        *,
+        feed: Feed = "per-frame",
+        pace: Pace | None = None,
+        probes: bool = True,
+        drain_timeout_s: float | None = None,
+    ) -> None:
+        """``feed`` says how text reaches ``surface``; ``pace`` (the demo) lets the
+        user change the schedule and pause the consumer live; ``drain_timeout_s`` is
+        how long a completed stream waits for the surface to show the rest (``None``:
+        ``_DRAIN_TIMEOUT_S``; a target is given until the deadline)."""
         self.config = config
-        self.conductor = MockConductor(config)
-        self.tracker = MessageTracker()
+        self.feed: Feed = feed
+        self.drain_timeout_s = _DRAIN_TIMEOUT_S if drain_timeout_s is None else drain_timeout_s
+        self.conductor = MockConductor(config, pace)
+        token_inbox = TokenInbox() if surface is not None and feed == "per-token" else None
+        self.tracker = MessageTracker(token_inbox)
         self.inbox: Inbox
         self.painter: Painter | None = None
         faults = self.conductor.faults
         self.faulty_surface: FaultySurface | None = None
         if surface is not None and faults.painter_raise_at_frame:
             surface = self.faulty_surface = FaultySurface(surface, faults.painter_raise_at_frame)
-        if surface is not None:
+        if surface is not None and token_inbox is not None:
+            self.painter = Painter(token_inbox, surface, config.fps)
+            self.inbox = token_inbox
+        elif surface is not None:
             frame_inbox = FrameInbox(max_chars=config.scrollback * config.width)
             self.painter = Painter(frame_inbox, surface, config.fps)
             self.inbox = frame_inbox
         else:
             self.inbox = NullInbox()
-        self.consumer = Consumer(self.tracker, self.inbox, config.consumer_delay_us, faults.stalls)
+        self.consumer = Consumer(
+            self.tracker,
+            self.inbox,
+            config.consumer_delay_us,
+            faults.stalls,
+            pace=pace,
+            backlog=token_inbox,
+        )
         self.watchdog: StreamWatchdog | None = None
         if faults.watch_idle:
             self.watchdog = StreamWatchdog(self.tracker, faults.idle_timeout_s, self.conductor.abandon)
@@ -162,7 +191,7 @@ class Pipeline:
         self.side_tasks: list[tuple[str, SideTask]] = []
         """Tasks beside the pipeline's own (the typist, the session's tenths)."""
         self.session_tenths: SessionTenths | None = None
-        self.probes = True
+        self.probes = probes
         """Run the resource sampler and the UI lag probe (off: to measure what measuring costs)."""
         self.root = trio.CancelScope()
         self.ending: Ending | None = None
@@ -327,7 +356,7 @@ class Pipeline:
                     await self.consumer.done.wait()
                     self.stream_done_at = time.perf_counter()
                     if self.painter is not None:
-                        with trio.move_on_after(_DRAIN_TIMEOUT_S):
+                        with trio.move_on_after(self.drain_timeout_s):
                             await self.painter.drain()
                     for _, side_task in self.side_tasks:
                         await side_task.finish()

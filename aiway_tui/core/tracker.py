@@ -10,6 +10,7 @@ only until they are filled or the stream ends.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Protocol, cast
@@ -32,6 +33,12 @@ class Inbox(Protocol):
     def push_text(self, stream: int, text: str, tokens: int, oldest_scheduled: float) -> None: ...
 
     def push_control(self, message: Message) -> None: ...
+
+
+class TokenSink(Protocol):
+    """An inbox that takes each token on its own (the ``per-token`` feed)."""
+
+    def push_tokens(self, stream: int, texts: Sequence[str], oldest_scheduled: float) -> None: ...
 
 
 class NullInbox:
@@ -152,7 +159,9 @@ def _figures(t: StreamTrack) -> tuple[int, ...]:
 class MessageTracker:
     """The receiver's side of the no-loss proof, and the report's source of counts."""
 
-    def __init__(self) -> None:
+    def __init__(self, token_sink: TokenSink | None = None) -> None:
+        self.token_sink = token_sink
+        """Set: verified text goes there token by token, instead of coalesced to ``inbox.push_text``."""
         self.items = 0
         self.messages = 0
         self.tokens = 0
@@ -226,16 +235,27 @@ class MessageTracker:
         ):
             return False
         track.next_seq = start + len(tokens)
-        self._take(track, "".join(map(_TEXT, tokens)), len(tokens), tokens[0].scheduled, now, inbox)
+        if self.token_sink is None:
+            self._take(track, "".join(map(_TEXT, tokens)), len(tokens), tokens[0].scheduled, now, inbox)
+        else:
+            texts = list(map(_TEXT, tokens))
+            self._take(track, "".join(texts), len(tokens), tokens[0].scheduled, now, inbox, texts)
         return True
 
     def _take_texts(
         self, track: StreamTrack, texts: list[str], oldest: float, now: float, inbox: Inbox
     ) -> None:
-        self._take(track, "".join(texts), len(texts), oldest, now, inbox)
+        self._take(track, "".join(texts), len(texts), oldest, now, inbox, texts)
 
     def _take(
-        self, track: StreamTrack, text: str, count: int, oldest: float, now: float, inbox: Inbox
+        self,
+        track: StreamTrack,
+        text: str,
+        count: int,
+        oldest: float,
+        now: float,
+        inbox: Inbox,
+        texts: Sequence[str] = (),
     ) -> None:
         if track.ended is not None or track.error is not None:
             self._changed.add(track.stream)  # tokens after its end: its counts move
@@ -249,7 +269,10 @@ class MessageTracker:
         # One value per run of tokens, at the oldest token's latency: a
         # conservative figure (never under-reports) at one record per item.
         self.channel_latency.record(now - oldest, count)
-        inbox.push_text(track.stream, text, count, oldest)
+        if self.token_sink is None:
+            inbox.push_text(track.stream, text, count, oldest)
+        else:
+            self.token_sink.push_tokens(track.stream, texts, oldest)
 
     def _control(self, message: Message, inbox: Inbox) -> None:
         self.control_messages += 1

@@ -17,27 +17,14 @@ on what they can cost.
 from __future__ import annotations
 
 import argparse
-import functools
 import statistics
 import time
-from collections.abc import Callable
 
-from textual.pilot import Pilot
-
-from aiway_tui.core.pipeline import Pipeline
 from aiway_tui.measure.lag_probe import DEFAULT_PERIOD_S, TimerLag
 from aiway_tui.measure.resources import ResourceSampler
 from aiway_tui.scenarios.catalogue import get_scenario
 from aiway_tui.session.runner import SessionOptions, run_session
-from aiway_tui.ui.chat_app import ChatApp
 from aiway_tui.ui.host import run_as_guest
-
-
-def _probes(on: bool) -> Callable[[ChatApp, Pipeline, Pilot[object]], None]:
-    def set_probes(app: ChatApp, pipeline: Pipeline, pilot: Pilot[object]) -> None:
-        pipeline.probes = on
-
-    return set_probes
 
 
 def probe_cpu_per_second() -> float:
@@ -68,13 +55,12 @@ def main() -> None:
     print(f"probes' own CPU: {100 * probe_cpu_per_second():.3f}% of a core")
     scenario = get_scenario(args.scenario)
     config = scenario.config.with_overrides(message_count=args.count)
-    options = SessionOptions(handle_signals=False)
     rates: dict[bool, list[float]] = {True: [], False: []}
     cpu: dict[bool, list[float]] = {True: [], False: []}
     for pair in range(args.pairs):
         for on in (pair % 2 == 0, pair % 2 != 0):
-            session = functools.partial(run_session, on_ready=_probes(on))
-            report = run_as_guest(session, scenario, config, options)
+            options = SessionOptions(handle_signals=False, probes=on)
+            report = run_as_guest(run_session, scenario, config, options)
             rates[on].append(report.results["tokens_per_s"])
             per_cpu_s = report.results["tokens_per_s"] / max(1e-9, report.results["cpu_avg_percent"] / 100)
             cpu[on].append(per_cpu_s)

@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,9 +68,20 @@ class PtyTrial(TrialResult):
         return {**TrialResult.as_dict(self), "exit_code": self.exit_code}
 
 
-def demo_command(scenario: str, plan: TrialPlan, json_path: Path) -> list[str]:
+def demo_command(scenario: str, plan: TrialPlan, json_path: Path, view_args: Sequence[str] = ()) -> list[str]:
+    """``view_args``: ``--target``/``--feed``, passed on to the demo."""
     moment = plan.moment.cli_args()
-    return [sys.executable, "-m", "aiway_tui", "demo", scenario, *moment, "--json", str(json_path)]
+    return [
+        sys.executable,
+        "-m",
+        "aiway_tui",
+        "demo",
+        scenario,
+        *moment,
+        *view_args,
+        "--json",
+        str(json_path),
+    ]
 
 
 def _read_for(child: pexpect.spawn, seconds: float) -> None:
@@ -83,10 +94,10 @@ def _read_for(child: pexpect.spawn, seconds: float) -> None:
             return
 
 
-def run_pty_trial(scenario: str, plan: TrialPlan, workdir: Path) -> PtyTrial:
+def run_pty_trial(scenario: str, plan: TrialPlan, workdir: Path, view_args: Sequence[str] = ()) -> PtyTrial:
     """One person quitting ``aiway-tui demo`` mid-stream, timed from the ``q`` byte."""
     json_path = workdir / f"trial-{plan.index}.json"
-    argv = demo_command(scenario, plan, json_path)
+    argv = demo_command(scenario, plan, json_path, view_args)
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(ROWS)}
     child = pexpect.spawn(argv[0], argv[1:], dimensions=(ROWS, COLUMNS), env=env, timeout=STARTUP_TIMEOUT_S)
     problems: list[str] = []
@@ -168,10 +179,15 @@ def _app_quit(json_path: Path) -> tuple[dict[str, float], tuple[str, ...], list[
 
 
 def run_pty_trials(
-    scenario: Scenario, plans: list[TrialPlan], on_trial: Callable[[PtyTrial], None] | None = None
+    scenario: Scenario,
+    plans: list[TrialPlan],
+    on_trial: Callable[[PtyTrial], None] | None = None,
+    view_args: Sequence[str] = (),
 ) -> list[PtyTrial]:
     with tempfile.TemporaryDirectory(prefix="aiway-quit-") as workdir:
-        return run_plans(plans, lambda plan: run_pty_trial(scenario.name, plan, Path(workdir)), on_trial)
+        return run_plans(
+            plans, lambda plan: run_pty_trial(scenario.name, plan, Path(workdir), view_args), on_trial
+        )
 
 
 PTY = QuitMode(

@@ -50,7 +50,7 @@ def judge(scenario: str, metric: Metric, base: float, new: float, tolerance_pct:
 
 
 def load_reports(path: Path) -> dict[str, dict[str, Any]]:
-    """A report file (one report or a list, as ``run --json`` writes) by scenario name."""
+    """A report file (one report or a list, as ``run --json`` writes) by run name (``_run_name``)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -68,10 +68,18 @@ def load_reports(path: Path) -> dict[str, dict[str, Any]]:
             and isinstance(report.get("results"), dict)
         ):
             raise CompareError(f"{path}: not an aiway-tui report (no 'scenario' and 'results')")
-        by_name[report["scenario"]] = report
+        by_name[_run_name(report)] = report
     if not by_name:
         raise CompareError(f"{path}: holds no reports")
     return by_name
+
+
+def _run_name(report: Mapping[str, Any]) -> str:
+    """The scenario, and the view and feed when not ours per frame: runs match on all three."""
+    target, feed = report.get("target", "transcript"), report.get("feed", "per-frame")
+    if target == "transcript" and feed == "per-frame":
+        return str(report["scenario"])
+    return f"{report['scenario']} [{target}, {feed}]"
 
 
 def compare(

@@ -24,15 +24,16 @@ from ..scenarios.criteria import CriterionResult, evaluate
 from .fault_accounting import conversation_results, fault_results, fault_summary, network_results
 from .input_results import answer_tokens_received, input_results, typist_criteria
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """2: adds ``probes``, the ``ui_lag`` and ``frame_gap`` distributions, frame,
-lag, thread and file-descriptor figures in ``results``."""
+lag, thread and file-descriptor figures in ``results``. 3: adds ``target`` (the
+view under test) and ``feed``."""
 
 _LATENCY_ROWS = (
     ("channel", "channel (scheduled -> received)"),
     ("delivery", "delivery (scheduled -> on screen)"),
     ("paint", "paint (per frame)"),
-    ("render", "render (transcript)"),
+    ("render", "render (the view)"),
     ("frame_gap", "frame gap"),
     ("ui_lag", "UI-thread timer lag"),
     ("input", "keystroke (press -> echoed)"),
@@ -85,6 +86,10 @@ class RunReport:
     interrupted_by: str | None = None
     cancelled_tasks: tuple[str, ...] = field(default_factory=tuple)
     probes: bool = True
+    target: str = "transcript"
+    """The view under test (``--target``)."""
+    feed: str = "per-frame"
+    """How text reached it (``--feed``)."""
     tenths: tuple[dict[str, float], ...] = ()
     """A long session's figures, tenth by tenth (empty unless measured)."""
 
@@ -104,6 +109,8 @@ class RunReport:
             "interrupted_by": self.interrupted_by,
             "cancelled_tasks": list(self.cancelled_tasks),
             "probes": self.probes,
+            "target": self.target,
+            "feed": self.feed,
             "config": self.config,
             "results": self.results,
             "latency": {k: v.as_dict() for k, v in self.latency.items()},
@@ -136,6 +143,8 @@ def build_report(
     quit_key_at: float | None = None,
     app_exit_at: float | None = None,
     failure: BaseException | None = None,
+    target: str = "transcript",
+    feed: str = "per-frame",
 ) -> RunReport:
     """Everything counted in ``pipeline``, judged against the scenario's criteria.
 
@@ -218,6 +227,7 @@ def build_report(
                 "delivery_p99_ms": delivery.p99_ms,
                 "delivery_max_ms": delivery.max_ms,
                 "tokens_painted": painter.tokens_painted,
+                "tokens_shown_per_s": painter.tokens_shown_per_s,
                 "tokens_per_frame": tracker.tokens / painter.frames if painter.frames else 0.0,
                 "chars_not_painted": painter.chars_not_painted,
                 "render_p99_ms": latency["render"].p99_ms,
@@ -253,6 +263,8 @@ def build_report(
         interrupted_by=outcome.quit_reason if stats.ending is Ending.INTERRUPTED else None,
         cancelled_tasks=tuple(sorted(outcome.cancelled_tasks)),
         probes=outcome.probes,
+        target=target,
+        feed=feed,
         tenths=tuple(tenths.table()) if tenths is not None else (),
     )
 
@@ -268,6 +280,7 @@ def render_text(report: RunReport) -> str:
     lines = [
         f"=== Stress Test Results: {report.title} ===",
         "Configuration:",
+        f"  View: {report.target} ({report.feed} feed)",
         f"  Messages: {c['message_count']}",
         f"  Message size: {c['message_size']} chars"
         if c.get("tokens", "fixed") == "fixed"
@@ -300,6 +313,11 @@ def render_text(report: RunReport) -> str:
             else ""
         ),
     ]
+    if "tokens_shown_per_s" in r:
+        lines.append(
+            f"  On screen: {r['tokens_painted']:,.0f} tokens rendered,"
+            f" {r['tokens_shown_per_s']:,.0f} tokens/sec"
+        )
     if "paint" in report.latency:
         paint = report.latency["paint"]
         delivery = report.latency["delivery"]

@@ -1,7 +1,7 @@
 """The declared shape of the JSON report, and a checker for it.
 
 Scripts read the report; this is the contract they can rely on (for
-``schema_version`` 2). ``check_report`` returns what does not fit, so a test
+``schema_version`` 3). ``check_report`` returns what does not fit, so a test
 (or a user's CI) can validate a file without a schema library.
 """
 
@@ -28,6 +28,8 @@ TOP_LEVEL: dict[str, tuple[type, ...]] = {
     "interrupted_by": _OPT_STR,
     "cancelled_tasks": (list,),
     "probes": (bool,),
+    "target": (str,),
+    "feed": (str,),
     "config": (dict,),
     "results": (dict,),
     "latency": (dict,),

@@ -92,6 +92,12 @@ RUN_METRICS: tuple[Metric, ...] = (
     Metric("fps", "fps", "frames painted per second", "higher", 1.0),
     Metric("fps_target", "fps", "the frame cap"),
     Metric("tokens_painted", "tokens", "tokens that reached a painted frame"),
+    Metric(
+        "tokens_shown_per_s",
+        "tok/s",
+        "tokens rendered per second, to the last render that showed text (the view's own rate)",
+        "higher",
+    ),
     Metric("tokens_per_frame", "tokens", "tokens received per frame painted"),
     Metric("chars_not_painted", "chars", "text trimmed before painting (beyond the scrollback)"),
     *_distribution("paint", "one frame's widget update", ("p50", "p99", "max")),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextvars
 import math
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,18 +20,20 @@ from textual.pilot import Pilot
 
 from ..core.config import RunConfig
 from ..core.pace import Pace
+from ..core.painter import Surface
 from ..core.pipeline import Ending, Pipeline
-from ..report.run_report import RunReport, build_report
+from ..report.run_report import RunReport
 from ..scenarios.catalogue import Scenario, get_scenario
+from ..targets.builtin import BUILTINS, TranscriptTarget
+from ..targets.protocol import TargetError
+from ..targets.resolve import resolve_target
+from ..targets.surface import TargetSurface
 from ..ui.compat import app_context
 from ..ui.demo_app import DemoApp, DemoRequest
 from ..ui.host import HostBridge
-from ..ui.hosted_app import HostedApp
 from ..ui.screens import RunScreen
+from .hosting import HostedSession, SessionOptions
 from .input_wiring import wire_input
-from .runner import SessionOptions
-
-_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 INTERACTIVE = SessionOptions(headless=False, interactive=True)
 
@@ -60,13 +61,23 @@ async def run_demo(
     on_ready: Callable[[DemoApp, Pilot[object]], object] | None = None,
 ) -> DemoResult:
     """Show the catalogue (or start ``first``), run what the user picks, until quit."""
+    source = None if options.target is None else resolve_target(options.target)
+    if source is not None and source.whole_app:
+        raise TargetError(f"target {source.name}: the demo shows a view, not a whole app")
+    target_name = "transcript" if source is None else source.name
     bridge = HostBridge()
     requests_send, requests = trio.open_memory_channel[DemoRequest](math.inf)
     app = DemoApp(scenarios, configs)
     app.on_request = lambda request: bridge.token.run_sync_soon(requests_send.send_nowait, request)
-    hosted = HostedApp(bridge, app, headless=options.headless, size=size)
+    session = HostedSession(
+        bridge,
+        app,
+        options,
+        size=size,
+        on_quit=app.request_quit,
+        on_exit=lambda: requests_send.send_nowait(DemoRequest("quit", reason="app exited")),
+    )
     failure: BaseException | None = None
-    undo_signals: list[Callable[[], None]] = []
     reports: list[RunReport] = []
     last: tuple[Scenario, Pipeline] | None = None
 
@@ -75,16 +86,22 @@ async def run_demo(
         nonlocal failure
         config = configs[scenario.name]
         pace = Pace(config.message_delay_us)
-        screen = RunScreen(scenario, config, pace)
-        pipeline = Pipeline(config, screen)
-        pipeline.conductor.pace = pace
-        pipeline.consumer.pace = pace
+        surface: Surface
+        if source is None or source is BUILTINS["transcript"]:
+            screen = RunScreen(scenario, config, pace)
+            surface = screen
+            if options.feed == "per-token":
+                first_pane = TranscriptTarget(screen.panes[0].transcript)  # every conversation in the first
+                surface = TargetSurface("transcript", first_pane, bridge, app, screen.show_frame)
+        else:
+            target = source.build(config.scrollback).target
+            screen = RunScreen(scenario, config, pace, view=target.widget)
+            surface = TargetSurface(source.name, target, bridge, app, screen.show_frame)
+        pipeline = Pipeline(config, surface, feed=options.feed, pace=pace, probes=options.probes)
         screen.attach(pipeline)
-        screen.message_handler = wire_input(
-            app, screen.input_box, screen.panes[0].transcript, pipeline, bridge
-        )
-        app.pipeline = pipeline
-        app.run_screen = screen
+        first_view = screen.panes[0].transcript if screen.panes else None
+        screen.message_handler = wire_input(app, screen.input_box, first_view, pipeline, bridge)
+        app.show_pipeline(pipeline, screen)
         await bridge.call(app.show_run(screen), _app_context(app))
         asked: list[DemoRequest] = []
 
@@ -100,66 +117,42 @@ async def run_demo(
 
         async with trio.open_nursery() as nursery:
             nursery.start_soon(wait_for_request)
-            with app_context(app):  # Textual's context vars, for widget calls from Trio tasks
-                try:
-                    await pipeline.run(stream_done if options.interactive else None)
-                except Exception as exc:
-                    failure = exc
+            failure = await session.run_pipeline(pipeline, stream_done if options.interactive else None)
             if not asked:  # the run ended by itself: deadline, failure, or not interactive
-                if options.interactive and pipeline.ending is Ending.TIMED_OUT and hosted.running:
+                if options.interactive and pipeline.ending is Ending.TIMED_OUT and session.running:
                     app.notify("The run hit its time limit: r restarts, q quits with the report.", timeout=30)
                 else:
                     nursery.cancel_scope.cancel()
         return (asked[0] if asked else DemoRequest("quit", reason="quit")), pipeline
 
-    try:
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(
-                hosted.watch, lambda: requests_send.send_nowait(DemoRequest("quit", reason="app exited"))
-            )
-            await hosted.ready.wait()
-            if options.handle_signals and hosted.running:
-                for signum in _SIGNALS:
-                    undo_signals.append(bridge.add_signal_handler(signum, _quit_on(app, signum.name)))
-            if on_ready is not None and hosted.pilot is not None:
-                on_ready(app, hosted.pilot)
-            request = DemoRequest("start", first) if first else await requests.receive()
-            current: Scenario | None = None
-            while request.kind != "quit":
-                if request.kind == "start" and request.scenario is not None:
-                    current = get_scenario(request.scenario)
-                if request.kind == "menu" or current is None:
-                    request = await requests.receive()
-                    continue
-                request, pipeline = await one_run(current)
-                app.pipeline = None
-                if request.kind != "quit":
-                    reports.append(build_report(current, pipeline, quit_key_at=None, app_exit_at=None))
-                    await bridge.call(app.back_to_start(), _app_context(app))
-                else:
-                    last = (current, pipeline)
-                    break
-            if hosted.running:
-                app.exit()
-    finally:
-        for undo in undo_signals:
-            undo()
+    async with session.up():
+        if on_ready is not None and session.hosted.pilot is not None:
+            on_ready(app, session.hosted.pilot)
+        request = DemoRequest("start", first) if first else await requests.receive()
+        current: Scenario | None = None
+        while request.kind != "quit":
+            if request.kind == "start" and request.scenario is not None:
+                current = get_scenario(request.scenario)
+            if request.kind == "menu" or current is None:
+                request = await requests.receive()
+                continue
+            request, pipeline = await one_run(current)
+            app.show_pipeline(None, None)
+            if request.kind != "quit":
+                reports.append(
+                    session.report(
+                        current, pipeline, quit_key_at=None, failure=None, target=target_name, final=False
+                    )
+                )
+                await bridge.call(app.back_to_start(), _app_context(app))
+            else:
+                last = (current, pipeline)
+                break
     if last is not None:
         scenario, pipeline = last
         reports.append(
-            build_report(
-                scenario,
-                pipeline,
-                quit_key_at=app.quit_key_at,
-                app_exit_at=hosted.exit_at,
-                failure=failure or hosted.crash,
+            session.report(
+                scenario, pipeline, quit_key_at=app.quit_key_at, failure=failure, target=target_name
             )
         )
     return DemoResult(tuple(reports), tuple(str(p) for p in app.screenshots))
-
-
-def _quit_on(app: DemoApp, reason: str) -> Callable[[], None]:
-    def handler() -> None:
-        app.request_quit(reason)
-
-    return handler

@@ -19,7 +19,7 @@ from .typist import Typist
 
 
 def wire_input(
-    app: App[Any], box: ChatInput, view: TranscriptView, pipeline: Pipeline, bridge: HostBridge
+    app: App[Any], box: ChatInput, view: TranscriptView | None, pipeline: Pipeline, bridge: HostBridge
 ) -> Callable[[str], None]:
     """Connect ``box`` to ``pipeline``; return the handler for a sent message.
 
@@ -35,7 +35,7 @@ def wire_input(
         )
 
     def submit(text: str) -> None:
-        if not pipeline.conductor.submit(UserMessage(text)):
+        if not pipeline.conductor.submit(UserMessage(text)) and view is not None:
             with app_context(app):
                 view.note(f"(not answered: the run's replies have ended) {text}")
 

@@ -4,39 +4,43 @@ This is a Trio function, run as a guest of the asyncio loop that hosts the
 app (``host.run_as_guest``), in the CLI and in pytest-trio tests alike. The
 app is started on the host loop; the pipeline runs here; whichever ends first
 ends the other, and this function returns only after both have finished.
+
+The view under test is ours (the transcript in ``ChatApp``) or a target's
+(``SessionOptions.target``): its widget in ``ChatApp`` in place of the
+transcript, or its own app (the whole-app form), fed per frame or per token.
 """
 
 from __future__ import annotations
 
-import signal
+import math
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
-import trio
+from textual.app import App
 from textual.pilot import Pilot
 
 from ..core.config import RunConfig
+from ..core.painter import Surface
 from ..core.pipeline import Pipeline
-from ..report.run_report import RunReport, build_report
+from ..report.run_report import RunReport
 from ..scenarios.catalogue import Scenario
+from ..targets.builtin import BUILTINS, TranscriptTarget
+from ..targets.protocol import TargetSource
+from ..targets.resolve import resolve_target
+from ..targets.surface import TargetSurface
 from ..ui.chat_app import ChatApp
 from ..ui.chat_input import ChatInput
-from ..ui.compat import app_context
 from ..ui.host import HostBridge
-from ..ui.hosted_app import HostedApp
+from .hosting import HostedSession, SessionOptions
 from .input_wiring import wire_input, wire_tenths
 
-_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+__all__ = ["SessionOptions", "run_session", "status_line"]
 
+DEFAULT_OPTIONS = SessionOptions()
 
-@dataclass(frozen=True, slots=True)
-class SessionOptions:
-    headless: bool = True
-    """Textual's headless driver: full layout and compositing, no terminal I/O."""
-    interactive: bool = False
-    """Keep painting after the stream completes, until the user quits."""
-    handle_signals: bool = True
-    """Route SIGINT and SIGTERM to the quit path (only in the main thread)."""
+OnReady = Callable[[Any, Pipeline, Pilot[object]], object]
+"""Called with the app (a ``ChatApp`` unless the target brought its own), the pipeline and a pilot."""
 
 
 def status_line(pipeline: Pipeline) -> Callable[[], str]:
@@ -55,68 +59,97 @@ def status_line(pipeline: Pipeline) -> Callable[[], str]:
     return text
 
 
+class _View:
+    """The app on screen and the surface the painter paints on, for one run."""
+
+    def __init__(
+        self, scenario: Scenario, config: RunConfig, options: SessionOptions, bridge: HostBridge
+    ) -> None:
+        source: TargetSource | None = None if options.target is None else resolve_target(options.target)
+        title = f"aiway-tui · {scenario.title}"
+        self.name = "transcript" if source is None else source.name
+        self.chat: ChatApp | None = None
+        self.surface: Surface
+        if source is None or source is BUILTINS["transcript"]:
+            self.chat = ChatApp(title=title, scrollback=config.scrollback)
+            self.app: App[Any] = self.chat
+            if options.feed == "per-frame":
+                self.surface = self.chat  # ours, as it always was: the fastest path
+            else:
+                target = TranscriptTarget(self.chat.transcript)
+                self.surface = TargetSurface(self.name, target, bridge, self.chat, self.chat.show_status)
+            return
+        built = source.build(config.scrollback)
+        if built.app is None:
+            self.chat = ChatApp(
+                title=f"{title} · {source.name}", scrollback=config.scrollback, view=built.target.widget
+            )
+            self.app = self.chat
+            self.surface = TargetSurface(source.name, built.target, bridge, self.chat, self.chat.show_status)
+        else:
+            self.app = built.app
+            self.surface = TargetSurface(source.name, built.target, bridge, built.app)
+
+
 async def run_session(
     scenario: Scenario,
     config: RunConfig | None = None,
-    options: SessionOptions = SessionOptions(),
+    options: SessionOptions = DEFAULT_OPTIONS,
     *,
-    on_ready: Callable[[ChatApp, Pipeline, Pilot[object]], object] | None = None,
+    on_ready: OnReady | None = None,
 ) -> RunReport:
     """Run ``scenario`` in the real app; return its report once both have ended.
 
     ``on_ready`` (tests, quit-latency trials) is called in the Trio run once
-    the app is up, before the stream starts.
+    the app is up, before the stream starts. A target spec that cannot be used
+    raises ``TargetError`` here, before anything starts.
     """
     config = config or scenario.config
     bridge = HostBridge()
-    app = ChatApp(title=f"aiway-tui · {scenario.title}", scrollback=config.scrollback)
-    pipeline = Pipeline(config, app)
-    app.status_text = status_line(pipeline)
-    app.quit_handler = lambda reason: bridge.token.run_sync_soon(pipeline.request_quit, reason)
-    app.message_handler = wire_input(app, app.input_box, app.transcript, pipeline, bridge)
-    wire_tenths(app.transcript, pipeline)
+    view = _View(scenario, config, options, bridge)
+    app, chat = view.app, view.chat
+    # A target is given until the deadline to show the rest: how far behind it fell is the figure.
+    pipeline = Pipeline(
+        config,
+        view.surface,
+        feed=options.feed,
+        probes=options.probes,
+        drain_timeout_s=None if view.surface is chat else math.inf,
+    )
+    quit_key_at: list[float] = []
+
+    def quit_run(reason: str) -> None:
+        if chat is not None:
+            chat.request_quit(reason)  # times the quit from here, then the handler below
+            return
+        if not quit_key_at:
+            quit_key_at.append(time.perf_counter())
+        bridge.token.run_sync_soon(pipeline.request_quit, reason)
+
+    if chat is not None:
+        chat.status_text = status_line(pipeline)
+        chat.quit_handler = lambda reason: bridge.token.run_sync_soon(pipeline.request_quit, reason)
+        chat.message_handler = wire_input(chat, chat.input_box, chat.transcript, pipeline, bridge)
+        wire_tenths(chat.transcript, pipeline)
     size = None if not options.headless else (config.width, config.height)
-    hosted = HostedApp(bridge, app, headless=options.headless, size=size)
-    failure: BaseException | None = None
-    undo_signals: list[Callable[[], None]] = []
+    session = HostedSession(
+        bridge, app, options, size=size, on_quit=quit_run, on_exit=lambda: pipeline.request_quit("app exited")
+    )
 
     def stream_done() -> None:
         if options.interactive:
             app.notify("Stream complete: press q to quit and see the report.", timeout=30)
+        elif chat is not None:
+            # The quit key's own path, timed (Ctrl+C's, if the typist is in the input box).
+            chat.simulate_key("ctrl+c" if isinstance(chat.focused, ChatInput) else "q")
         else:
-            app.simulate_key("ctrl+c" if isinstance(app.focused, ChatInput) else "q")
+            quit_run("quit")
 
-    try:
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(hosted.watch, lambda: pipeline.request_quit("app exited"))
-            if options.handle_signals:  # before the app is up: a signal during start-up still quits in order
-                for signum in _SIGNALS:
-                    undo_signals.append(bridge.add_signal_handler(signum, _quit_on(app, signum.name)))
-            await hosted.ready.wait()
-            if hosted.running:
-                if on_ready is not None and hosted.pilot is not None:
-                    on_ready(app, pipeline, hosted.pilot)
-                with app_context(app):  # Textual's context vars, for widget calls from Trio tasks
-                    try:
-                        await pipeline.run(stream_done)
-                    except Exception as exc:
-                        failure = exc
-            if hosted.running:
-                app.exit()
-    finally:
-        for undo in undo_signals:
-            undo()
-    return build_report(
-        scenario,
-        pipeline,
-        quit_key_at=app.quit_key_at,
-        app_exit_at=hosted.exit_at,
-        failure=failure or hosted.crash,
-    )
-
-
-def _quit_on(app: ChatApp, reason: str) -> Callable[[], None]:
-    def handler() -> None:
-        app.request_quit(reason)
-
-    return handler
+    failure: BaseException | None = None
+    async with session.up():
+        if session.running:
+            if on_ready is not None and session.hosted.pilot is not None:
+                on_ready(app, pipeline, session.hosted.pilot)
+            failure = await session.run_pipeline(pipeline, stream_done)
+    key_at = chat.quit_key_at if chat is not None else (quit_key_at[0] if quit_key_at else None)
+    return session.report(scenario, pipeline, quit_key_at=key_at, failure=failure, target=view.name)

@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.screen import Screen
+from textual.widget import Widget
 
 from ..core.painter import Frame, TextChunk
 from ..core.protocol import ConductorState, StreamEnd, StreamError, StreamStart
@@ -49,7 +50,10 @@ class ChatApp(App[None]):
     def get_driver_class(self) -> type[Driver]:
         return prompt_exit(super().get_driver_class())
 
-    def __init__(self, *, title: str = "aiway-tui", scrollback: int = 2000) -> None:
+    def __init__(
+        self, *, title: str = "aiway-tui", scrollback: int = 2000, view: Widget | None = None
+    ) -> None:
+        """``view``: the widget under test in place of our transcript (a target's)."""
         super().__init__()
         self.title = title
         self.scrollback = scrollback
@@ -58,6 +62,7 @@ class ChatApp(App[None]):
         self.quit_key_at: float | None = None
         self.state = ConductorState.INITIALIZING
         self.transcript = TranscriptView(scrollback, id="transcript")
+        self.view: Widget = self.transcript if view is None else view
         self.status = TextLine(id="status")
         self.input_box = ChatInput(id="input")
         self.message_handler: Callable[[str], None] | None = None
@@ -69,7 +74,7 @@ class ChatApp(App[None]):
         # The key hint lives in the title: a Footer is three more widgets for
         # Textual's compositor to draw on every frame, for one line of help.
         yield TextLine(f"{self.title}  ·  q quit (Ctrl+C while typing)", id="title")
-        yield self.transcript
+        yield self.view
         yield self.input_box
         yield self.status
 
@@ -131,6 +136,12 @@ class ChatApp(App[None]):
                 self.state = frame.state
             if frame.tokens:
                 view.expect_delivery(frame.tokens, frame.oldest_scheduled, delivered)
+        self.show_status(frame)
+
+    def show_status(self, frame: Frame | None) -> None:
+        """The status line after a frame (``None``: a refresh), at most every ``_STATUS_PERIOD_S``."""
+        if frame is not None and frame.state is not None:
+            self.state = frame.state
         now = time.perf_counter()
         if now - self._status_at < _STATUS_PERIOD_S and frame is not None and frame.state is None:
             return

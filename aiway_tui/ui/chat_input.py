@@ -86,7 +86,7 @@ def scroll_keys(view: TranscriptView, method: str) -> None:
         getattr(view, method)(animate=False)
 
 
-def send(event: Input.Submitted, handler: Callable[[str], None] | None, view: TranscriptView) -> None:
+def send(event: Input.Submitted, handler: Callable[[str], None] | None, view: TranscriptView | None) -> None:
     """Enter: the message goes to the conductor (which answers with a new reply
     stream, its prompt shown as the user's message); the box is emptied."""
     text = event.value.strip()
@@ -94,6 +94,7 @@ def send(event: Input.Submitted, handler: Callable[[str], None] | None, view: Tr
     if not text:
         return
     if handler is None:
-        view.note(f"(not sent, nothing is listening: {text})")
+        if view is not None:
+            view.note(f"(not sent, nothing is listening: {text})")
         return
     handler(text)

@@ -110,6 +110,11 @@ class DemoApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(StartScreen(self.scenarios, self.configs))
 
+    def show_pipeline(self, pipeline: Pipeline | None, screen: RunScreen | None) -> None:
+        """The run in progress and its screen (``None``: between runs)."""
+        self.pipeline = pipeline
+        self.run_screen = screen
+
     async def show_run(self, screen: RunScreen) -> None:
         """Show a run's screen, mounted, before its pipeline paints into it."""
         await self.back_to_start()

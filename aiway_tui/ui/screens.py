@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from ..core.config import RunConfig
@@ -189,6 +190,7 @@ class RunScreen(Screen[None]):
     .new-below { height: 1; padding: 0 1; }
     RunScreen.tabbed .conversation { display: none; }
     RunScreen.tabbed .conversation.active { display: block; }
+    RunScreen .target-view { width: 1fr; height: 1fr; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -211,15 +213,21 @@ class RunScreen(Screen[None]):
     TYPED_IN_INPUT = frozenset({"pause", "rate", "restart", "follow", "focus_input", "menu"})
     """Actions whose keys are text while the input box has focus (Escape leaves the box)."""
 
-    def __init__(self, scenario: Scenario, config: RunConfig, pace: Pace) -> None:
+    def __init__(self, scenario: Scenario, config: RunConfig, pace: Pace, view: Widget | None = None) -> None:
+        """``view``: a target's widget, shown in place of the conversations (``--target``)."""
         super().__init__(id="run")
+        self.view = view
+        if view is not None:
+            view.add_class("target-view")
         self.scenario = scenario
         self.config = config
         self.pace = pace
         self._render_time = LatencyRecorder()
-        self.panes = [
-            ConversationPane(i, config.scrollback, self._render_time) for i in range(config.conversations)
-        ]
+        self.panes = (
+            [ConversationPane(i, config.scrollback, self._render_time) for i in range(config.conversations)]
+            if view is None
+            else []
+        )
         self.active = 0
         self.state = ConductorState.INITIALIZING
         self.title_bar = Static("", id="run-title")
@@ -240,6 +248,8 @@ class RunScreen(Screen[None]):
         yield self.tabs
         with Horizontal(id="run-body"):
             with Horizontal(id="conversations"):
+                if self.view is not None:
+                    yield self.view
                 yield from self.panes
             yield self.stats
         yield self.input_box
@@ -266,6 +276,11 @@ class RunScreen(Screen[None]):
         self._activate(self.active)
 
     def _activate(self, index: int) -> None:
+        if not self.panes:  # a target's view
+            self.tabs.display = False
+            if self.view is not None and self.view.focusable:
+                self.view.focus()
+            return
         self.active = index
         for pane in self.panes:
             pane.set_class(pane.index == index, "active")
@@ -321,15 +336,18 @@ class RunScreen(Screen[None]):
         self.input_box.focus()
 
     def action_transcript(self, method: str) -> None:
-        scroll_keys(self.panes[self.active].transcript, method)
+        if self.panes:
+            scroll_keys(self.panes[self.active].transcript, method)
 
     def on_input_submitted(self, event: ChatInput.Submitted) -> None:
-        send(event, self.message_handler, self.panes[self.active].transcript)
+        send(event, self.message_handler, self.panes[self.active].transcript if self.panes else None)
 
     def action_next_conversation(self) -> None:
         self._activate((self.active + 1) % len(self.panes))
 
     def action_follow(self) -> None:
+        if not self.panes:
+            return
         pane = self.panes[self.active]
         pane.transcript.follow()
         pane.show_marker()
@@ -378,6 +396,13 @@ class RunScreen(Screen[None]):
                 active = self.panes[self.active].transcript
                 active.expect_delivery(frame.tokens, frame.oldest_scheduled, delivered)
                 active.refresh()
+        self.show_frame(None)
+
+    def show_frame(self, frame: Frame | None) -> None:
+        """After each frame: the title (the conductor's state), at most every ``REFRESH_S`` the figures."""
+        if frame is not None and frame.state is not None and frame.state is not self.state:
+            self.state = frame.state
+            self._show_title()
         for pane in self.panes:
             pane.show_marker()
         now = time.perf_counter()
@@ -393,7 +418,7 @@ class RunScreen(Screen[None]):
         self.progress.update(progress=snapshot.tokens_received)
         if len(self.panes) == 1:
             self.panes[0].show_counts(snapshot.tokens_received)
-        else:
+        elif self.panes:
             counts = [0] * len(self.panes)
             for stream, track in self.pipeline.tracker.streams.items():
                 counts[self._stream_conversation.get(stream, 0)] += track.tokens

@@ -90,6 +90,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._wrap_width = 80
         self._pending_delivery: list[tuple[int, float]] = []
         self._on_delivered: Callable[[int, float], None] | None = None
+        self._after_render: list[Callable[[], None]] = []
         self.rows_added = 0
         """Rows ever appended; ``rows_added - len(rows)`` were dropped from the front."""
         self._reply_from = 0
@@ -309,6 +310,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self._pending_delivery.append((tokens, oldest_scheduled))
         self._on_delivered = done
 
+    def when_rendered(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when the next render completes (the target protocol's hook)."""
+        self._after_render.append(callback)
+
     def render_lines(self, crop: Region) -> list[Strip]:
         started = time.perf_counter()
         box = self._current_box()
@@ -321,6 +326,10 @@ class TranscriptView(ScrollView, can_focus=True):
             pending, self._pending_delivery = self._pending_delivery, []
             for tokens, oldest in pending:
                 self._on_delivered(tokens, oldest)
+        if self._after_render:
+            callbacks, self._after_render = self._after_render, []
+            for callback in callbacks:
+                callback()
         return strips
 
     def _current_box(self) -> _Box | None:
