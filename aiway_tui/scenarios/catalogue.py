@@ -283,12 +283,12 @@ _GROWTH = tuple(
         f"Late tenths' {what} within 1.2x of the early tenths'", f"session_{name}_growth", "<=", 1.2, "ours"
     )
     for name, what in (
-        ("paint", "paint (pooled p90)"),
-        ("render", "render (pooled p90)"),
+        ("paint", "paint (pooled mean)"),
+        ("render", "render (pooled mean)"),
         ("cpu", "CPU"),
         ("rss", "RSS"),
-        ("delivery", "delivery (pooled p90)"),
-        ("input", "keystroke latency (pooled p90)"),
+        ("delivery", "delivery (pooled mean)"),
+        ("input", "keystroke latency (pooled mean)"),
     )
 )
 

@@ -121,12 +121,12 @@ RUN_METRICS: tuple[Metric, ...] = (
     *(
         Metric(f"session_{name}_growth", "ratio", f"late tenths' {what} / early tenths' (floor in)", "lower")
         for name, what in (
-            ("paint", "paint p90"),
-            ("render", "render p90"),
+            ("paint", "paint mean"),
+            ("render", "render mean"),
             ("cpu", "CPU"),
             ("rss", "RSS"),
-            ("delivery", "delivery p90"),
-            ("input", "keystroke p90"),
+            ("delivery", "delivery mean"),
+            ("input", "keystroke mean"),
         )
     ),
     # Quit.
