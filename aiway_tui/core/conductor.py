@@ -108,6 +108,7 @@ class MockConductor:
         """Live pause and rate control (the demo's keys); ``None``: the config's schedule."""
         self.replies = reply_pool(config.seed)
         """The seed's reply text, which every stream's tokens are cut from."""
+        self._prepare_cuts()
         self.tokens_sent = 0
         self.items_sent = 0
         self.messages_sent = 0
@@ -138,6 +139,20 @@ class MockConductor:
             self.streams_started,
             self.streams_ended,
         )
+
+    def _prepare_cuts(self) -> None:
+        """Cut the text into the run's tokens now, before the app is up, not at the
+        first batch of the stream (a few ms, more on a busy machine)."""
+        config = self.config
+        if config.mix is not None:
+            return
+        if config.tokens == "words":
+            _ = self.replies.words
+            return
+        size = config.message_size
+        starts = {self.replies.start_of(s, config.seed) for s in range(min(config.streams, 8))}
+        for start in starts:
+            self.replies.cycle(size, start % size)
 
     def conversation_of(self, stream: int) -> int:
         return stream % self.config.conversations
