@@ -1,14 +1,14 @@
-"""The real Textual app, headless, driven by pytest-trio through the guest runner."""
+"""The real Textual app, headless, driven from pytest-trio tests (the ``aiway`` fixture hosts them)."""
 
 from __future__ import annotations
 
 import gc
 
-import pytest
 import trio
 from textual.pilot import Pilot
 
 from aiway_tui.core.pipeline import Pipeline
+from aiway_tui.pytest_plugin import Aiway
 from aiway_tui.scenarios.catalogue import get_scenario
 from aiway_tui.session.runner import SessionOptions, run_session
 from aiway_tui.testing import press, wait_for
@@ -19,12 +19,11 @@ from aiway_tui.ui.transcript import AI, NOTE, USER
 OPTIONS = SessionOptions(handle_signals=False)
 
 
-@pytest.mark.trio(run=run_as_guest)
-async def test_a_short_run_completes_verified_and_painted() -> None:
-    scenario = get_scenario("1m-short")
-    config = scenario.config.with_overrides(message_count=50_000, streams=10)
+async def test_a_short_run_completes_verified_and_painted(aiway: Aiway) -> None:
     seen: list[ChatApp] = []
-    report = await run_session(scenario, config, OPTIONS, on_ready=lambda app, _p, _pilot: seen.append(app))
+    report = await aiway.run(
+        "1m-short", message_count=50_000, streams=10, on_ready=lambda app, _p, _pilot: seen.append(app)
+    )
     r = report.results
     assert report.ending == "completed"
     assert report.passed, [c for c in report.criteria if not c.passed]
@@ -34,23 +33,18 @@ async def test_a_short_run_completes_verified_and_painted() -> None:
     assert r["tokens_painted"] == 50_000
     kinds = {row.kind for row in seen[0].transcript.rows}
     assert {USER, AI, NOTE} <= kinds
-    assert len(seen[0].transcript.rows) <= config.scrollback
+    assert len(seen[0].transcript.rows) <= report.config["scrollback"]
 
 
-@pytest.mark.trio(run=run_as_guest)
-async def test_quit_key_mid_stream_ends_in_order_and_counts_everything() -> None:
-    scenario = get_scenario("rapid-tokens")
-    config = scenario.config.with_overrides(message_count=500_000)
-
+async def test_quit_key_mid_stream_ends_in_order_and_counts_everything(aiway: Aiway) -> None:
     async def press_q_while_streaming(pipeline: Pipeline, pilot: Pilot[object]) -> None:
         await wait_for(lambda: pipeline.tracker.tokens >= 20_000)
         await press(pilot, "q")
 
     async with trio.open_nursery() as nursery:
-        report = await run_session(
-            scenario,
-            config,
-            OPTIONS,
+        report = await aiway.run(
+            "rapid-tokens",
+            message_count=500_000,
             on_ready=lambda _app, pipeline, pilot: nursery.start_soon(
                 press_q_while_streaming, pipeline, pilot
             ),
@@ -66,18 +60,14 @@ async def test_quit_key_mid_stream_ends_in_order_and_counts_everything() -> None
     assert not report.passed  # the stream was cut short: "all received" fails, as it should
 
 
-@pytest.mark.trio(run=run_as_guest)
-async def test_painter_failure_ends_the_run_with_a_report() -> None:
-    scenario = get_scenario("1m-short")
-    config = scenario.config.with_overrides(message_count=100_000)
-
+async def test_painter_failure_ends_the_run_with_a_report(aiway: Aiway) -> None:
     def break_painting(app: ChatApp, _pipeline: Pipeline, _pilot: Pilot[object]) -> None:
         def paint(*_args: object) -> None:
             raise RuntimeError("render exploded")
 
         app.paint = paint  # type: ignore[method-assign,assignment]
 
-    report = await run_session(scenario, config, OPTIONS, on_ready=break_painting)
+    report = await aiway.run("1m-short", message_count=100_000, on_ready=break_painting)
     assert report.ending == "failed"
     assert report.failed_task == "painter"
     assert report.failure is not None

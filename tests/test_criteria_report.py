@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from aiway_tui.core.config import ConfigError, RunConfig
-from aiway_tui.report.run_report import write_json_atomic
+from aiway_tui.report.output import Output
 from aiway_tui.scenarios.catalogue import SCENARIOS, get_scenario
 from aiway_tui.scenarios.criteria import Criterion
 
@@ -61,7 +61,7 @@ def test_unknown_scenario_suggests_a_close_name() -> None:
 
 def test_json_is_written_atomically(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
-    write_json_atomic(target, {"a": 1})
+    Output("--json", str(target)).write_json({"a": 1})
     assert json.loads(target.read_text()) == {"a": 1}
     assert list(tmp_path.iterdir()) == [target]
 
@@ -69,6 +69,6 @@ def test_json_is_written_atomically(tmp_path: Path) -> None:
         pass
 
     with pytest.raises(TypeError):
-        write_json_atomic(target, {"a": Unserialisable()})
+        Output("--json", str(target)).write_json({"a": Unserialisable()})
     assert json.loads(target.read_text()) == {"a": 1}
     assert list(tmp_path.iterdir()) == [target]

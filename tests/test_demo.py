@@ -363,7 +363,11 @@ async def test_a_run_that_hits_its_time_limit_leaves_the_app_up_until_q() -> Non
         seen["screen"] = type(app.screen).__name__
         await press(pilot, "q")
 
-    result = await demo(drive, configs(time_limit_s=1.0), first="rapid-tokens")
+    config_map = {
+        s.name: s.config.with_overrides(time_limit_s=1.0) if s.name == "rapid-tokens" else s.config
+        for s in SCENARIOS
+    }
+    result = await demo(drive, config_map, first="rapid-tokens")
     assert seen == {"app_running": True, "screen": "RunScreen"}
     [report] = result.reports
     assert report.ending == "timed out"

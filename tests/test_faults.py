@@ -13,10 +13,9 @@ from aiway_tui.core.faults import ConsumerStall, FaultKind, FaultSpec, StreamFau
 from aiway_tui.core.pipeline import Ending, Pipeline
 from aiway_tui.core.tracker import MessageTracker
 from aiway_tui.core.watchdog import StreamWatchdog
+from aiway_tui.pytest_plugin import Aiway
 from aiway_tui.report.fault_accounting import fault_results
 from aiway_tui.scenarios.files import load_scenario_file
-from aiway_tui.session.runner import SessionOptions, run_session
-from aiway_tui.ui.host import run_as_guest
 
 from .conftest import run_pipeline
 
@@ -131,11 +130,9 @@ def test_stream_faults_are_values() -> None:
         fault.stream = 4  # type: ignore[misc]
 
 
-@pytest.mark.trio(run=run_as_guest)
-async def test_a_painter_that_raises_ends_the_app_with_a_report_that_accounts_for_it() -> None:
-    scenario = load_scenario_file(SCENARIOS / "chaos-painter.toml")
+async def test_a_painter_that_raises_ends_the_app_with_a_report_that_accounts_for_it(aiway: Aiway) -> None:
     with trio.fail_after(20):
-        report = await run_session(scenario, None, SessionOptions(handle_signals=False))
+        report = await aiway.run(load_scenario_file(SCENARIOS / "chaos-painter.toml"))
     r = report.results
     assert report.ending == "failed"
     assert report.failed_task == "painter"

@@ -66,7 +66,6 @@ async def test_painter_paints_at_most_fps(autojump_clock: trio.testing.MockClock
             nursery.start_soon(painter.run)
             await feed()
     assert 19 <= painter.ticks <= 22
-    assert painter.frames == len([f for f in surface.frames if f is not None])
     assert painter.tokens_painted == 1000
     assert painter.delivery_latency.summary().max_ms <= 51
 

@@ -1,4 +1,4 @@
-"""SIGINT and SIGTERM sent to a real child process end the run like the quit key.
+"""SIGINT, SIGTERM and SIGHUP sent to a real child process end the run like the quit key.
 
 Headless runs are plain subprocesses; interactive runs get a real
 pseudo-terminal (pexpect) running ``aiway-tui demo``. Each run is far too long
@@ -22,7 +22,8 @@ from typing import Any
 import pexpect
 import pytest
 
-EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
+SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
 BIN = Path(sys.executable).with_name("aiway-tui")
 LONG_RUN = ["rapid-tokens", "--count", "10000000", "--time-limit", "120"]
 ALT_SCREEN_ON = b"\x1b[?1049h"
@@ -74,7 +75,7 @@ def assert_interrupted_report(path: Path, signum: signal.Signals) -> dict[str, A
     return report
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+@pytest.mark.parametrize("signum", SIGNALS, ids=lambda s: s.name)
 def test_signal_during_a_headless_run_quits_in_order(signum: signal.Signals, tmp_path: Path) -> None:
     target = tmp_path / "report.json"
     proc = subprocess.Popen(
@@ -127,7 +128,7 @@ def assert_terminal_restored(child: pexpect.spawn, before: list[Any], output: by
     assert output.find(CURSOR_SHOWN, last_on) > last_on
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+@pytest.mark.parametrize("signum", SIGNALS, ids=lambda s: s.name)
 def test_signal_during_an_interactive_demo_quits_in_order(signum: signal.Signals, tmp_path: Path) -> None:
     target = tmp_path / "report.json"
     child = spawn_demo(LONG_RUN[:-2], target)
@@ -147,6 +148,61 @@ def test_signal_during_an_interactive_demo_quits_in_order(signum: signal.Signals
     # In a real terminal too: PromptExitLinuxDriver spares Textual's ~0.2 s input-thread wait.
     assert report["quit"]["total_ms"] < 100
     print(f"{signum.name}: quit {report['quit']}")
+
+
+def test_a_terminal_closed_under_the_demo_ends_it_in_order_with_its_report(tmp_path: Path) -> None:
+    """The terminal goes away (its window closed, ssh dropped): the kernel sends SIGHUP, and
+    every write to the terminal fails from then on. The app must neither hang on them nor
+    lose the report: it ends within a bound, with the report file written."""
+    target = tmp_path / "report.json"
+    child = spawn_demo(LONG_RUN[:-2], target)
+    try:
+        child.expect("Responding")
+        wait_until_handled(child.pid)
+        pty = child.ptyproc
+        pty.fileobj.close()  # close the master: the terminal is gone
+        closed_at = time.monotonic()
+        while pty.isalive():
+            assert time.monotonic() - closed_at < 10, "the app hung with no terminal left"
+            time.sleep(0.02)
+        ended_after = time.monotonic() - closed_at
+        status = pty.exitstatus
+    finally:
+        if child.ptyproc.isalive():
+            os.kill(child.pid, signal.SIGKILL)
+        child.ptyproc.fd = -1
+        child.ptyproc.closed = True
+        child.child_fd = -1
+    assert status == EXIT_CODES[signal.SIGHUP]
+    report = json.loads(target.read_text())
+    assert (report["ending"], report["interrupted_by"]) == ("interrupted", "SIGHUP")
+    results = report["results"]
+    assert results["tokens_received"] > 0
+    assert (results["tokens_unaccounted"], results["lost"], results["duplicated"]) == (0, 0, 0)
+    print(f"terminal closed: process ended {ended_after:.2f} s later; quit {report['quit']}")
+
+
+def test_a_terminal_closed_on_the_demo_s_catalogue_ends_it_with_129() -> None:
+    child = pexpect.spawn(
+        str(BIN), ["demo"], dimensions=(40, 120), env={**os.environ, "TERM": "xterm-256color"}, timeout=30
+    )
+    try:
+        child.expect("backpressure")  # the catalogue is up
+        time.sleep(0.5)  # its signal handlers go in as the app comes up
+        pty = child.ptyproc
+        pty.fileobj.close()
+        closed_at = time.monotonic()
+        while pty.isalive():
+            assert time.monotonic() - closed_at < 10, "the app hung with no terminal left"
+            time.sleep(0.02)
+        status = pty.exitstatus
+    finally:
+        if child.ptyproc.isalive():
+            os.kill(child.pid, signal.SIGKILL)
+        child.ptyproc.fd = -1
+        child.ptyproc.closed = True
+        child.child_fd = -1
+    assert status == EXIT_CODES[signal.SIGHUP]
 
 
 def test_a_fault_in_an_interactive_demo_restores_the_terminal(tmp_path: Path) -> None:
@@ -181,7 +237,7 @@ def test_a_fault_in_an_interactive_demo_restores_the_terminal(tmp_path: Path) ->
     assert (report["ending"], report["failed_task"]) == ("failed", "painter")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+@pytest.mark.parametrize("signum", SIGNALS, ids=lambda s: s.name)
 def test_a_signal_while_starting_up_is_one_line_not_a_traceback(signum: signal.Signals) -> None:
     proc = subprocess.Popen(
         [str(BIN), "run", *LONG_RUN],

@@ -1,10 +1,12 @@
 """The ``aiway-tui`` entry point: signals are an orderly exit from the first instant.
 
 Importing the app (Textual, Trio) takes most of a second. A run installs its
-own SIGINT/SIGTERM handlers (the orderly quit, with a report); before that a
-signal would print a KeyboardInterrupt traceback, or kill the process with no
-word. So this module, which imports nothing heavy, routes both signals to an
-exception first, and turns it into one line and the usual exit code.
+own SIGINT/SIGTERM/SIGHUP handlers (the orderly quit, with a report); before
+that a signal would print a KeyboardInterrupt traceback, or kill the process
+with no word. So this module, which imports nothing heavy, routes those
+signals to an exception first, and turns it into one line and the usual exit
+code. A closed standard output or error ends the command quietly
+(``broken_pipe``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import NoReturn
 
-_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
+from .broken_pipe import EXIT_BROKEN_PIPE, flush_standard_streams, silence_standard_streams
+
+_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
 
 
 class Interrupted(KeyboardInterrupt):
@@ -35,10 +39,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from .main import main as cli_main
 
-        return cli_main(argv)
+        try:
+            return cli_main(argv)
+        finally:  # also after --help and --version (SystemExit): a closed pipe is seen here
+            flush_standard_streams()
+    except BrokenPipeError:
+        silence_standard_streams()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt as exc:
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
-        print(f"aiway-tui: interrupted by {signum.name} outside a run (no report)", file=sys.stderr)
+        try:
+            print(f"aiway-tui: interrupted by {signum.name} outside a run (no report)", file=sys.stderr)
+        except OSError:  # no terminal left to say it on (SIGHUP)
+            silence_standard_streams()
         return _EXIT[signum]
     finally:
         for signum, handler in previous.items():

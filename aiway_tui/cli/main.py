@@ -1,7 +1,9 @@
 """The ``aiway-tui`` command: list, run and demo scenarios; measure quit latency.
 
-Exit codes: 0 every criterion passed, 1 one failed (or the run failed),
-2 bad usage (one line, no traceback), 130/143 interrupted by SIGINT/SIGTERM.
+Exit codes: 0 every criterion passed, 1 one failed (or the run failed, or
+an output could not be written), 2 bad usage (one line, no traceback),
+129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM, 141 standard output or
+error closed early.
 """
 
 from __future__ import annotations
@@ -9,33 +11,39 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
+from ..blackbox.command import add_app_arguments, run_black_box
 from ..core.config import ConfigError, RunConfig
 from ..core.reply_text import TOKEN_MODES
 from ..report.compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
-from ..report.run_report import RunReport, render_summary, render_text, write_json_atomic
+from ..report.output import OutputPathError, output_for
+from ..report.run_report import RunReport, render_summary, render_text
 from ..scenarios.catalogue import SCENARIOS, Scenario, get_scenario, scenario_names
 from ..scenarios.describe import describe_extras
 from ..scenarios.files import load_scenario_file
+from ..scenarios.metric_check import unknown_metrics
 from ..scenarios.metrics import RUN_METRICS
+from ..serve.command import add_serve_parser, remote_conductors, run_serve
 from ..session.demo import INTERACTIVE, run_demo
 from ..session.hosting import SessionOptions
 from ..session.runner import run_session
 from ..ui.host import run_as_guest
+from .broken_pipe import silence_standard_streams
 from .instruments import Measurement, ProfilerMissing
+from .leaderboard_command import LEADERBOARD_FLAGS, add_leaderboard_arguments, run_leaderboard_command
+from .outputs import EXIT_FAILED, EXIT_OK, checked_outputs, report_stream, write_outputs
 from .quit_command import add_quit_latency_parser, run_quit_latency
 from .target_options import add_target_options, list_targets, target_of
 
-EXIT_OK = 0
-EXIT_FAILED = 1
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 EXIT_USAGE = 2
-_SIGNAL_EXIT = {"SIGINT": 130, "SIGTERM": 143}
+_SIGNAL_EXIT = {"SIGINT": 130, "SIGTERM": 143, "SIGHUP": 129}
 
 
 class UsageError(Exception):
@@ -45,6 +53,11 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        """As argparse's, but a closed pipe is not swallowed (``--help | head -1`` exits 141)."""
+        if message:
+            (file or sys.stderr).write(message)
 
 
 def _positive_int(text: str) -> int:
@@ -101,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="aiway-tui",
         description="Stress a streaming chat TUI: Trio pipeline, Textual rendering, measured.",
     )
+    parser.add_argument("--version", action="version", version=f"aiway-tui {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     list_cmd = sub.add_parser("list", help="show the scenarios, their parameters and criteria")
     list_cmd.add_argument(
@@ -123,19 +137,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_overrides(run)
     add_target_options(run)
     _add_measurement(run)
+    add_app_arguments(run)
     demo = sub.add_parser("demo", help="run a scenario interactively in this terminal")
     demo.add_argument(
         "scenario", nargs="?", default=None, metavar="NAME", help="start this one (default: pick from a list)"
     )
     demo.add_argument("--json", type=Path, metavar="PATH", help="write the report as JSON")
+    demo.add_argument(
+        "--connect", metavar="URL", help="stream the replies from this server (aiway-tui serve) instead"
+    )
     _add_overrides(demo)
     add_target_options(demo)
     add_quit_latency_parser(sub)
+    add_serve_parser(sub, _add_overrides)
     bench = sub.add_parser("bench", help="side-by-side benchmark: channel limit, pipeline, app, naive peer")
     bench.add_argument(
-        "--scale", type=_number, default=1.0, help="fraction of the full token counts (default 1)"
+        "--scale", type=_number, help="fraction of the full token counts (default 1; not with --targets)"
     )
     bench.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
+    add_leaderboard_arguments(bench)
     comp = sub.add_parser("compare", help="compare two JSON reports; exit 1 on a regression")
     comp.add_argument("base", type=Path, metavar="BASE.json")
     comp.add_argument("new", type=Path, metavar="NEW.json")
@@ -152,14 +172,22 @@ def build_parser() -> argparse.ArgumentParser:
 def _bench(args: argparse.Namespace) -> int:
     from ..bench.runner import render_bench, run_bench
 
+    if args.targets is not None:
+        if args.scale is not None:
+            raise UsageError("--scale is for the layered benchmark; the leaderboard takes --count")
+        return run_leaderboard_command(args, checked_outputs)
+    leaderboard_only = [f for f in LEADERBOARD_FLAGS if getattr(args, f[2:].replace("-", "_")) is not None]
+    if leaderboard_only:
+        raise UsageError(f"{leaderboard_only[0]} goes with --targets (the leaderboard)")
+    if args.scale is None:
+        args.scale = 1.0
+
     if not 0.0001 <= args.scale <= 10:
         raise UsageError(f"--scale {args.scale:g} is out of range (0.0001..10)")
-    _check_output_path(args.json)
+    json_out = checked_outputs(output_for("--json", args.json))[0]
     result = run_bench(args.scale, progress=lambda text: print(f"bench: {text}", file=sys.stderr, flush=True))
-    print(render_bench(result))
-    if args.json is not None:
-        write_json_atomic(args.json, result.as_dict())
-    return EXIT_OK
+    print(render_bench(result), file=report_stream(json_out))
+    return write_outputs([(json_out, result.as_dict())], EXIT_OK)
 
 
 def _add_measurement(parser: argparse.ArgumentParser) -> None:
@@ -179,6 +207,11 @@ def _add_measurement(parser: argparse.ArgumentParser) -> None:
 
 
 def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
+    if args.size is not None and scenario.config.mix is not None:
+        raise ConfigError(
+            f"--size does not apply to {scenario.name}: its token sizes come from its mix "
+            f"({', '.join(map(str, scenario.config.mix.sizes))} chars)"
+        )
     return scenario.config.with_overrides(
         message_count=args.count,
         message_size=args.size,
@@ -197,22 +230,10 @@ def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
     )
 
 
-def _check_output_path(path: Path | None, flag: str = "--json") -> None:
-    """Fail before the run, not after it, if the report could not be written."""
-    if path is None:
-        return
-    parent = path.resolve().parent
-    if not parent.is_dir():
-        raise UsageError(f"{flag} {path}: folder {parent} does not exist")
-    if path.is_dir():
-        raise UsageError(f"{flag} {path}: is a folder, not a file")
-    if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
-        raise UsageError(f"{flag} {path}: file is read-only")
-    try:  # the same temp file write_json_atomic makes: the only honest writability test
-        with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{path.name}.probe."):
-            pass
-    except OSError as exc:
-        raise UsageError(f"{flag} {path}: cannot write in {parent} ({exc.strerror})") from None
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
 
 
 def _list_metrics() -> int:
@@ -256,22 +277,31 @@ def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) ->
     if names == ["all"]:
         names = list(scenario_names())
     scenarios = [get_scenario(n) for n in names]
-    scenarios += [load_scenario_file(path) for path in getattr(args, "scenario_file", [])]
+    for path in getattr(args, "scenario_file", []):
+        scenario = load_scenario_file(path)
+        for problem in unknown_metrics(scenario.criteria):
+            raise ConfigError(f"{path}: {problem}")
+        scenarios.append(scenario)
     if not scenarios:
         raise UsageError("run: name scenarios, 'all', or give --scenario-file PATH")
     configs = [_config_for(s, args) for s in scenarios]
     target, feed = target_of(args)
     options = dataclasses.replace(options, target=target, feed=feed, probes=getattr(args, "probes", True))
-    _check_output_path(args.json)
+    json_out, samples, profile = checked_outputs(
+        output_for("--json", args.json),
+        output_for("--samples", getattr(args, "samples", None)),
+        output_for("--profile", getattr(args, "profile", None)),
+    )
+    if samples is not None and not getattr(args, "probes", True):
+        raise UsageError("--samples needs the probes (the resource sampler takes them): drop --no-probes")
     measurement = Measurement(
-        samples=getattr(args, "samples", None),
+        samples=samples,
         progress=options.headless and not getattr(args, "quiet", False),
-        profile=getattr(args, "profile", None),
+        profile=profile,
         trace_memory=getattr(args, "trace_memory", False),
         probes=getattr(args, "probes", True),
     )
-    _check_output_path(measurement.samples, "--samples")
-    _check_output_path(measurement.profile, "--profile")
+    out = report_stream(json_out, samples, profile)
     reports: list[RunReport] = []
     with measurement.around_runs():
         for scenario, config in zip(scenarios, configs, strict=True):
@@ -280,19 +310,25 @@ def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) ->
             )
             report = run_as_guest(session, scenario, config, options)
             measurement.after_run()
-            print(render_text(report), flush=True)
-            print(flush=True)
+            print(render_text(report), file=out, flush=True)
+            print(file=out, flush=True)
             reports.append(report)
             if report.interrupted_by:
                 break
     for line in measurement.memory_sites:
-        print(line)
+        print(line, file=out)
     if len(reports) > 1:
-        print(render_summary(reports))
-    if args.json is not None:
-        payload = reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports]
-        write_json_atomic(args.json, payload)
-    return _exit_code(reports)
+        print(render_summary(reports), file=out)
+    for error in measurement.write_errors:
+        print(f"aiway-tui: error: {error}", file=sys.stderr)
+    code = _exit_code(reports)
+    if measurement.write_errors and code == EXIT_OK:
+        code = EXIT_FAILED
+    payload = reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports]
+    code = write_outputs([(json_out, payload)], code)
+    if measurement.stderr_closed:
+        raise BrokenPipeError("standard error closed")
+    return code
 
 
 def _demo_config(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
@@ -332,21 +368,35 @@ def _demo(args: argparse.Namespace) -> int:
         get_scenario(args.scenario)
     configs = {s.name: _demo_config(s, args) for s in SCENARIOS}
     target, feed = target_of(args, whole_app=False)
-    _check_output_path(args.json)
+    json_out = checked_outputs(output_for("--json", args.json))[0]
     options = dataclasses.replace(INTERACTIVE, target=target, feed=feed)
-    result = run_as_guest(run_demo, SCENARIOS, configs, args.scenario, options)
-    for report in result.reports:
-        print(render_text(report), flush=True)
-        print(flush=True)
-    if len(result.reports) > 1:
-        print(render_summary(list(result.reports)))
-    for path in result.screenshots:
-        print(f"Screenshot saved: {path}")
-    if not result.reports:
-        return EXIT_OK
-    if args.json is not None:
-        write_json_atomic(args.json, result.reports[-1].as_dict())
-    return _exit_code(result.reports[-1:])
+    demo = (
+        run_demo
+        if args.connect is None
+        else functools.partial(run_demo, conductor_for=remote_conductors(args.connect))
+    )
+    result = run_as_guest(demo, SCENARIOS, configs, args.scenario, options)
+    if not result.reports:  # quit from the catalogue: by the key, or by a signal's exit code
+        return _SIGNAL_EXIT.get(result.ended_by, EXIT_OK)
+    code = _SIGNAL_EXIT.get(result.ended_by) or _exit_code(result.reports[-1:])
+    # The report file first: after SIGHUP there is no terminal left to print on.
+    code = write_outputs([(json_out, result.reports[-1].as_dict())], code)
+    out = report_stream(json_out)
+    try:
+        for report in result.reports:
+            print(render_text(report), file=out, flush=True)
+            print(file=out, flush=True)
+        if len(result.reports) > 1:
+            print(render_summary(list(result.reports)), file=out)
+        for path in result.screenshots:
+            print(f"Screenshot saved: {path}", file=out, flush=True)
+    except BrokenPipeError:
+        raise
+    except OSError:  # the terminal is gone (hung up): the report file is what is left
+        if result.reports[-1].interrupted_by != "SIGHUP":
+            raise
+        silence_standard_streams()
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -357,10 +407,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_targets() if args.targets else _list(args)
         if args.command == "quit-latency":
             return run_quit_latency(args)
+        if args.command == "run" and args.app is not None:
+            json_out = checked_outputs(output_for("--json", args.json))[0]
+            return run_black_box(args, lambda scenario: _config_for(scenario, args), json_out)
         if args.command == "run":
             if not args.headless and not sys.stdout.isatty():
                 raise UsageError("--visible needs a terminal; leave it out for a headless run")
             return _run(args, list(args.scenarios), SessionOptions(headless=args.headless))
+        if args.command == "serve":
+            return run_serve(args, lambda scenario: _config_for(scenario, args))
         if args.command == "bench":
             return _bench(args)
         if args.command == "compare":
@@ -372,10 +427,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args = parser.parse_args(["demo"])
             _check_demo_overrides(args)  # name a bad value before asking for a terminal
             target_of(args, whole_app=False)
+            if args.connect is not None:
+                remote_conductors(args.connect)
+            checked_outputs(output_for("--json", args.json))
             if not sys.stdout.isatty() or not sys.stdin.isatty():
                 raise UsageError("demo needs a terminal; use 'aiway-tui run NAME' for a headless run")
             return _demo(args)
-    except (UsageError, ConfigError, CompareError, ProfilerMissing) as exc:
+    except (UsageError, ConfigError, CompareError, ProfilerMissing, OutputPathError) as exc:
         print(f"aiway-tui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     parser.print_help()

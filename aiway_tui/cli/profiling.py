@@ -7,9 +7,8 @@ where time and memory go, not for the figures in the report.
 from __future__ import annotations
 
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 TOP_SITES = 15
 
@@ -19,8 +18,8 @@ class ProfilerMissing(RuntimeError):
 
 
 @contextmanager
-def cpu_profile(path: Path) -> Iterator[None]:
-    """Profile the calling thread (the asyncio loop, Textual and the Trio guest) into ``path``."""
+def cpu_profile(write: Callable[[str], None]) -> Iterator[None]:
+    """Profile the calling thread (the asyncio loop, Textual and the Trio guest); ``write`` the HTML."""
     try:
         from pyinstrument import Profiler
     except ImportError:
@@ -35,7 +34,7 @@ def cpu_profile(path: Path) -> Iterator[None]:
         yield
     finally:
         profiler.stop()
-        path.write_text(profiler.output_html(), encoding="utf-8")
+        write(profiler.output_html())
 
 
 @contextmanager

@@ -40,23 +40,29 @@ class ProgressLine:
         self._next_at = 0.0 if self.tty else self.interval_s
         self._width = 0
         self.writes = 0
+        self.closed_early = False
+        """The reader of ``out`` went away (``2>&1 | head``): nothing more is written."""
 
     def __call__(self, snapshot: Snapshot) -> None:
-        if snapshot.t_s < self._next_at:
+        if snapshot.t_s < self._next_at or self.closed_early:
             return
         self._next_at = snapshot.t_s + self.interval_s
         text = progress_text(snapshot, self.total)
-        if self.tty:
-            self.out.write("\r" + text.ljust(self._width))
-            self._width = len(text)
-        else:
-            self.out.write(text + "\n")
-        self.out.flush()
+        try:
+            if self.tty:
+                self.out.write("\r" + text.ljust(self._width))
+                self._width = len(text)
+            else:
+                self.out.write(text + "\n")
+            self.out.flush()
+        except BrokenPipeError:  # a progress line is not worth failing the run for
+            self.closed_early = True
+            return
         self.writes += 1
 
     def close(self) -> None:
         """Clear the rewritten line so the report starts on a clean line."""
-        if self.tty and self._width:
+        if self.tty and self._width and not self.closed_early:
             self.out.write("\r" + " " * self._width + "\r")
             self.out.flush()
             self._width = 0

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,7 @@ from ..quit.moments import MIX, moment_names, moments_for
 from ..quit.plan import plan_trials
 from ..quit.report import QuitLatencyReport, Trial, render_quit_text
 from ..quit.trials import IN_PROCESS, INTERACTIVE, QuitTrial, run_trials
-from ..report.run_report import write_json_atomic
+from ..report.output import OutputWriteError, output_for
 from ..scenarios.catalogue import get_scenario
 from .target_options import add_target_options, target_of, view_arguments
 
@@ -80,12 +79,6 @@ def _check(args: argparse.Namespace) -> int:
         raise ConfigError(f"--warmup {args.warmup} is out of range (0..{MAX_TRIALS})")
     if args.seed < 0:
         raise ConfigError(f"--seed {args.seed} is out of range (>= 0)")
-    if args.json is not None:
-        parent = args.json.resolve().parent
-        if not parent.is_dir():
-            raise ConfigError(f"--json {args.json}: folder {parent} does not exist")
-        if not os.access(parent, os.W_OK):
-            raise ConfigError(f"--json {args.json}: not writable")
     return int(trials)
 
 
@@ -114,6 +107,10 @@ def run_quit_latency(args: argparse.Namespace) -> int:
     scenario = get_scenario(args.scenario)
     moments = moments_for(args.moment)
     trials_asked = _check(args)
+    json_out = output_for("--json", args.json)
+    if json_out is not None:
+        json_out.check()
+    text_out = sys.stderr if json_out is not None and json_out.is_stdout else sys.stdout
     for moment in moments:  # every moment's config is valid on this scenario, before any trial runs
         try:
             moment.config(scenario.config)
@@ -159,9 +156,13 @@ def run_quit_latency(args: argparse.Namespace) -> int:
                 raise
             interrupted = True
         report = IN_PROCESS.report(scenario, args.moment, args.seed, trials_asked, done, args.warmup)
-    print(render_quit_text(report), flush=True)
-    if args.json is not None:
-        write_json_atomic(args.json, report.as_dict())
+    print(render_quit_text(report), file=text_out, flush=True)
+    if json_out is not None:
+        try:
+            json_out.write_json(report.as_dict())
+        except OutputWriteError as exc:
+            print(f"aiway-tui: error: {exc}", file=sys.stderr)
+            return EXIT_INTERRUPTED if interrupted else 1
     if interrupted:
         return EXIT_INTERRUPTED
     return 0 if report.passed else 1

@@ -83,6 +83,16 @@ class RunConfig:
             raise ConfigError(
                 f"faults need {self.faults.stream_faults} distinct streams but streams={self.streams}"
             )
+        if self.conversations > self.streams:
+            raise ConfigError(
+                f"conversations={self.conversations} is more than streams={self.streams}: "
+                "every conversation needs at least one stream"
+            )
+        if self.idle_s and self.time_limit_s <= self.idle_s:
+            raise ConfigError(
+                f"time_limit_s={self.time_limit_s:g} is not more than idle_s={self.idle_s:g}: "
+                "the run would end before anything streams"
+            )
         if self.streams > self.message_count:
             raise ConfigError(
                 f"streams={self.streams} is more than message_count={self.message_count}: "

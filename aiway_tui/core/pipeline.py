@@ -143,15 +143,19 @@ class Pipeline:
         pace: Pace | None = None,
         probes: bool = True,
         drain_timeout_s: float | None = None,
+        conductor: MockConductor | None = None,
     ) -> None:
         """``feed`` says how text reaches ``surface``; ``pace`` (the demo) lets the
         user change the schedule and pause the consumer live; ``drain_timeout_s`` is
         how long a completed stream waits for the surface to show the rest (``None``:
-        ``_DRAIN_TIMEOUT_S``; a target is given until the deadline)."""
+        ``_DRAIN_TIMEOUT_S``; a target is given until the deadline); ``conductor``: one
+        that gets its replies elsewhere (``demo --connect``), in place of the mock's own."""
         self.config = config
         self.feed: Feed = feed
         self.drain_timeout_s = _DRAIN_TIMEOUT_S if drain_timeout_s is None else drain_timeout_s
-        self.conductor = MockConductor(config, pace)
+        self.conductor = conductor if conductor is not None else MockConductor(config, pace)
+        if conductor is not None and pace is not None:
+            conductor.pace = pace
         token_inbox = TokenInbox() if surface is not None and feed == "per-token" else None
         self.tracker = MessageTracker(token_inbox)
         self.inbox: Inbox
@@ -382,7 +386,7 @@ class Pipeline:
                     self.ending = Ending.TIMED_OUT
                 elif self.stream_done_at is not None and self.quit_reason in (None, "quit"):
                     self.ending = Ending.COMPLETED
-                elif self.quit_reason in ("SIGINT", "SIGTERM"):
+                elif self.quit_reason in ("SIGINT", "SIGTERM", "SIGHUP"):
                     self.ending = Ending.INTERRUPTED
                 else:
                     self.ending = Ending.QUIT

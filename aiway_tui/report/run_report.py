@@ -7,12 +7,8 @@ contract: ``scenario``, ``passed``, ``config``, ``results``, ``criteria``.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..core.pipeline import Ending, Pipeline
@@ -96,6 +92,16 @@ class RunReport:
     @property
     def passed(self) -> bool:
         return self.failure is None and all(c.passed for c in self.criteria)
+
+    def assert_passed(self) -> None:
+        """For tests: raise ``AssertionError`` listing each failed criterion on its own line."""
+        if self.passed:
+            return
+        lines = [f"{self.title} ({self.scenario}) failed, ending {self.ending}:"]
+        if self.failure is not None:
+            lines.append(f"  run failed in {self.failed_task or 'the run'}: {self.failure}")
+        lines += [c.render_line() for c in self.criteria if not c.passed]
+        raise AssertionError("\n".join(lines))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -399,17 +405,3 @@ def render_summary(reports: Sequence[RunReport]) -> str:
     passed = sum(rep.passed for rep in reports)
     lines.append(f"{passed} passed, {len(reports) - passed} failed")
     return "\n".join(lines)
-
-
-def write_json_atomic(path: Path, payload: Any) -> None:
-    """Write via a temp file and rename: an interrupted run never leaves half a file."""
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, indent=2, sort_keys=False)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import IO, Any
+from typing import Any, Protocol
 
 from ..core.pipeline import Pipeline
 from ..core.rates import RateMeter
@@ -82,10 +82,15 @@ def observe(pipeline: Pipeline, scenario: str, *sinks: Callable[[Snapshot], None
     pipeline.sampler.observers.append(on_sample)
 
 
+class TextSink(Protocol):
+    def write(self, text: str, /) -> int: ...
+    def flush(self) -> None: ...
+
+
 class SeriesWriter:
     """Writes snapshots as JSON lines to an open text file, flushed per line."""
 
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: TextSink) -> None:
         self.out = out
         self.lines = 0
 

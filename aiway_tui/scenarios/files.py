@@ -31,17 +31,31 @@ _PARTS: dict[str, type[TokenMix] | type[NetworkProfile] | type[FaultSpec]] = {
 _CONFIG_FIELDS = tuple(f.name for f in dataclasses.fields(RunConfig))
 _PARAMETERS = tuple(name for name in _CONFIG_FIELDS if name not in _PARTS)
 _CRITERION_KEYS = ("label", "metric", "op", "threshold", "source")
+MAX_FILE_BYTES = 1024 * 1024
+"""A scenario is a few dozen lines; anything this big is the wrong file."""
+_BOM = b"\xef\xbb\xbf"
 
 
 def load_scenario_file(path: Path) -> Scenario:
     """Read and validate ``path``; any problem is one ``ConfigError`` line naming it."""
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such scenario file") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(f"{path}: more than {MAX_FILE_BYTES // 1024} KiB: not a scenario file")
+    try:
+        text = raw.removeprefix(_BOM).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}, line {line})"
+        ) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     try:

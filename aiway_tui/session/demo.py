@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import trio
 from textual.pilot import Pilot
 
+from ..core.conductor import MockConductor
 from ..core.config import RunConfig
 from ..core.pace import Pace
 from ..core.painter import Surface
@@ -43,6 +44,8 @@ class DemoResult:
     reports: tuple[RunReport, ...]
     """One per run, in order; the last one decides the exit code."""
     screenshots: tuple[str, ...]
+    ended_by: str = "quit"
+    """What ended the demo: the quit key, a signal (``SIGHUP``...), the app exiting."""
 
 
 def _app_context(app: DemoApp) -> contextvars.Context:
@@ -59,6 +62,7 @@ async def run_demo(
     *,
     size: tuple[int, int] | None = None,
     on_ready: Callable[[DemoApp, Pilot[object]], object] | None = None,
+    conductor_for: Callable[[Scenario, RunConfig], MockConductor] | None = None,
 ) -> DemoResult:
     """Show the catalogue (or start ``first``), run what the user picks, until quit."""
     source = None if options.target is None else resolve_target(options.target)
@@ -97,7 +101,14 @@ async def run_demo(
             target = source.build(config.scrollback).target
             screen = RunScreen(scenario, config, pace, view=target.widget)
             surface = TargetSurface(source.name, target, bridge, app, screen.show_frame)
-        pipeline = Pipeline(config, surface, feed=options.feed, pace=pace, probes=options.probes)
+        pipeline = Pipeline(
+            config,
+            surface,
+            feed=options.feed,
+            pace=pace,
+            probes=options.probes,
+            conductor=conductor_for(scenario, config) if conductor_for else None,
+        )
         screen.attach(pipeline)
         first_view = screen.panes[0].transcript if screen.panes else None
         screen.message_handler = wire_input(app, screen.input_box, first_view, pipeline, bridge)
@@ -148,6 +159,7 @@ async def run_demo(
             else:
                 last = (current, pipeline)
                 break
+        ended_by = request.reason
     if last is not None:
         scenario, pipeline = last
         reports.append(
@@ -155,4 +167,4 @@ async def run_demo(
                 scenario, pipeline, quit_key_at=app.quit_key_at, failure=failure, target=target_name
             )
         )
-    return DemoResult(tuple(reports), tuple(str(p) for p in app.screenshots))
+    return DemoResult(tuple(reports), tuple(str(p) for p in app.screenshots), ended_by)

@@ -22,11 +22,11 @@ from ..core.feed import Feed
 from ..core.pipeline import Pipeline
 from ..report.run_report import RunReport, build_report
 from ..scenarios.catalogue import Scenario
-from ..ui.compat import app_context
+from ..ui.compat import app_context, stop_reading_input
 from ..ui.host import HostBridge
 from ..ui.hosted_app import HostedApp
 
-QUIT_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
+QUIT_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 """The signals that end a session through its quit path (the one list of them)."""
 
 
@@ -95,6 +95,8 @@ class HostedSession:
 
     def _quit_on(self, reason: str) -> Callable[[], None]:
         def handler() -> None:
+            if reason == "SIGHUP":  # the terminal is gone: nothing left to read
+                stop_reading_input(self.app)
             self._quit(reason)
 
         return handler

@@ -22,7 +22,8 @@ import signal
 import termios
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from typing import Any
+from io import TextIOWrapper
+from typing import Any, cast
 
 import trio
 from textual._xterm_parser import XTermParser
@@ -31,6 +32,8 @@ from textual.css.styles import RenderStyles
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
+
+from .gone_terminal import GoneTerminalSafe
 
 
 def app_context(app: App[Any]) -> AbstractContextManager[None]:
@@ -63,6 +66,11 @@ def cancelled() -> trio.Cancelled:
 
 
 class PromptExitLinuxDriver(LinuxDriver):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self._file is not None:  # SIGHUP: no hang on a terminal that is gone
+            self._file = cast("TextIOWrapper", GoneTerminalSafe(self._file))
+
     def disable_input(self) -> None:
         try:
             if not self.exit_event.is_set():
@@ -79,6 +87,14 @@ class PromptExitLinuxDriver(LinuxDriver):
             self._key_thread.join()
             self.exit_event.clear()
         super().start_application_mode()  # type: ignore[no-untyped-call]
+
+
+def stop_reading_input(app: App[Any]) -> None:
+    """Tell the app's input thread to stop now: after a hangup its terminal reads as
+    endless end-of-file, and the thread would spin on it (holding the GIL) until the exit."""
+    driver = app._driver
+    if isinstance(driver, LinuxDriver):
+        driver.exit_event.set()
 
 
 def prompt_exit(driver_class: type[Driver]) -> type[Driver]:

@@ -24,6 +24,7 @@ from textual.widgets import Static
 
 from ..core.config import RunConfig
 from ..core.pipeline import Pipeline
+from ..report.output import Output, OutputWriteError
 from ..scenarios.catalogue import Scenario
 from .compat import prompt_exit
 from .screens import HelpScreen, RunScreen, StartScreen
@@ -159,10 +160,15 @@ class DemoApp(App[None]):
 
     def action_save_screenshot(self) -> None:
         folder = screenshot_dir()
+        stamp = time.strftime("%Y-%m-%dT%H_%M_%S") + f"_{time.time_ns() // 1000 % 1_000_000:06d}"
+        path = folder / f"aiway-tui_{stamp}.svg"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = Path(self.save_screenshot(path=str(folder)))
+            Output("screenshot", str(path)).write_text(self.export_screenshot())
         except OSError as exc:
+            self.notify(f"Screenshot not saved: {exc}", severity="error", timeout=6)
+            return
+        except OutputWriteError as exc:
             self.notify(f"Screenshot not saved: {exc}", severity="error", timeout=6)
             return
         self.screenshots.append(path)

@@ -1,0 +1,254 @@
+"""``aiway-tui run SCENARIO --app "COMMAND"``: one app, its own process in a pseudo-terminal, measured.
+
+The server plays the run's scenario to every request (markers on); the app
+gets the server's address in the variables its clients read and in
+``{url}``; keys are sent as a person would; the app's output is read as a
+terminal reads it. Every way an app can fail to take part (not found, exits
+at once, never draws, never asks, never quits) ends in a report that says
+so, within a bounded time.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pexpect
+import trio
+
+from ..core.config import RunConfig
+from ..measure.latency import LatencyRecorder
+from ..scenarios.catalogue import SCENARIOS, Scenario
+from ..serve.catalogue import ModelCatalogue
+from ..serve.markers import MarkerLog
+from ..serve.server import MockServer
+from .process_tree import TreeSampler
+from .screen import ScreenWatch
+
+STARTUP_S = 20.0
+"""How long the app may take to draw anything."""
+REQUEST_S = 20.0
+"""How long after the keys the app may take to make its first request."""
+SETTLE_S = 0.5
+QUIT_S = 10.0
+MARKER_EVERY = 50
+TYPIST_TEXT = "ZJXWV"
+"""Capitals few apps bind to a key (``q`` would quit many) and few replies hold."""
+TYPIST_GAP_S = 0.15
+
+
+class AppNotFound(ValueError):
+    """The command does not exist or cannot be run: one line, exit code 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppRunSpec:
+    scenario: Scenario
+    config: RunConfig
+    command: str
+    columns: int = 120
+    rows: int = 40
+    send: bytes = b""
+    quit_keys: bytes = b"q"
+    typist: bool = False
+    marker_every: int = MARKER_EVERY
+
+
+@dataclass(slots=True)
+class AppRunResult:
+    spec: AppRunSpec
+    argv: list[str]
+    url: str = ""
+    problems: list[str] = field(default_factory=list)
+    watch: ScreenWatch | None = None
+    tree: TreeSampler | None = None
+    server: dict[str, Any] = field(default_factory=dict)
+    markers_sent: int = 0
+    keystroke: LatencyRecorder = field(default_factory=LatencyRecorder)
+    keystrokes_typed: int = 0
+    keystrokes_seen: int = 0
+    stream_s: float = 0.0
+    """From the first request to the last reply's end (and its last frames): the rates' span."""
+    stream_updates: int = 0
+    stream_bytes: int = 0
+    quit_to_restored_ms: float | None = None
+    quit_to_exit_ms: float | None = None
+    exit_code: int | None = None
+    started_at: float = 0.0
+
+
+def _environment(url: str) -> dict[str, str]:
+    """The variables Ollama and OpenAI clients read, each in the form its clients expect."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env.update(
+        TERM="xterm-256color",
+        OLLAMA_HOST=url,
+        OPENAI_BASE_URL=f"{url}/v1",
+        OPENAI_API_BASE=f"{url}/v1",
+        OPENAI_API_KEY="dummy",
+    )
+    return env
+
+
+def command_argv(command: str, url: str) -> list[str]:
+    try:
+        argv = shlex.split(command.replace("{url}", url))
+    except ValueError as exc:
+        raise AppNotFound(f"--app {command!r}: {exc}") from None
+    if not argv:
+        raise AppNotFound("--app needs a command")
+    return argv
+
+
+async def _read(fd: trio.lowlevel.FdStream, watch: ScreenWatch, done: trio.Event) -> None:
+    """Read everything the app writes, as a terminal does (an app that cannot write would stall)."""
+    try:
+        while True:
+            try:
+                data = await fd.receive_some(65536)
+            except (trio.BrokenResourceError, OSError):
+                return
+            if not data:
+                return
+            answer = watch.feed(data, trio.current_time())
+            if answer:
+                await fd.send_all(answer)
+    finally:
+        done.set()
+
+
+async def _until(predicate: Any, watch: ScreenWatch, within_s: float) -> bool:
+    """Whether ``predicate()`` held within ``within_s``, checked as the screen changes."""
+    with trio.move_on_after(within_s):
+        while not predicate():
+            with trio.move_on_after(0.05):
+                await watch.changed.wait()
+        return True
+    return False
+
+
+async def run_app(spec: AppRunSpec) -> AppRunResult:
+    # Every scenario is listed (for clients that check the model list); every request plays the run's.
+    others = [(s, s.config) for s in SCENARIOS if s.name != spec.scenario.name]
+    catalogue = ModelCatalogue([(spec.scenario, spec.config), *others], fixed=spec.scenario.name)
+    markers = MarkerLog(spec.marker_every)
+    server = MockServer(catalogue, markers=markers)
+    result = AppRunResult(spec, [])
+    async with trio.open_nursery() as nursery:
+        await nursery.start(server.serve)
+        result.url = server.url
+        result.argv = command_argv(spec.command, server.url)
+        try:
+            child = pexpect.spawn(
+                result.argv[0],
+                result.argv[1:],
+                dimensions=(spec.rows, spec.columns),
+                env=_environment(server.url),
+            )
+        except pexpect.ExceptionPexpect as exc:
+            raise AppNotFound(f"--app: cannot run {result.argv[0]!r}: {exc}") from None
+        try:
+            await _drive(spec, child, server, markers, result, nursery)
+        finally:
+            if child.isalive():
+                child.terminate(force=True)
+            child.close()
+            result.exit_code = child.exitstatus if child.signalstatus is None else -int(child.signalstatus)
+            nursery.cancel_scope.cancel()
+    result.server = server.counts.as_dict()
+    result.markers_sent = markers.sent
+    return result
+
+
+async def _drive(
+    spec: AppRunSpec,
+    child: pexpect.spawn,
+    server: MockServer,
+    markers: MarkerLog,
+    result: AppRunResult,
+    nursery: trio.Nursery,
+) -> None:
+    watch = result.watch = ScreenWatch(spec.columns, spec.rows, markers)
+    fd = trio.lowlevel.FdStream(os.dup(child.child_fd))
+    exited = trio.Event()
+    tree = result.tree = TreeSampler(child.pid)
+    nursery.start_soon(_read, fd, watch, exited)
+    nursery.start_soon(tree.run)
+    result.started_at = trio.current_time()
+    counts = server.counts
+    if not await _until(lambda: watch.first_output_at is not None or exited.is_set(), watch, STARTUP_S):
+        result.problems.append(f"the app drew nothing in {STARTUP_S:g} s")
+        return
+    await _until(exited.is_set, watch, SETTLE_S)
+    if exited.is_set() and counts.replies_started == 0:
+        result.problems.append("the app exited at once, before it made a request")
+        return
+    tree.rebase()
+    if spec.send:
+        await fd.send_all(spec.send)
+    if not await _until(lambda: counts.replies_started > 0 or exited.is_set(), watch, REQUEST_S):
+        result.problems.append(f"the app made no request in {REQUEST_S:g} s (does it need --send?)")
+    stream_from = trio.current_time()
+    updates_from, bytes_from = watch.screen_updates, watch.bytes_read
+    if counts.replies_started and spec.typist:
+        await _type(fd, watch, result)
+    if counts.replies_started:
+        with trio.move_on_after(spec.config.time_limit_s) as deadline:
+            await counts.wait_idle()
+        if deadline.cancelled_caught:
+            result.problems.append(f"the reply was still streaming after {spec.config.time_limit_s:g} s")
+        await _until(lambda: False, watch, SETTLE_S)  # the last frames reach the screen
+        result.stream_s = trio.current_time() - stream_from
+        result.stream_updates = watch.screen_updates - updates_from
+        result.stream_bytes = watch.bytes_read - bytes_from
+    if exited.is_set():
+        result.problems.append("the app exited before the quit keys")
+        return
+    await _quit(spec, fd, watch, exited, result)
+    await fd.aclose()
+
+
+async def _type(fd: trio.lowlevel.FdStream, watch: ScreenWatch, result: AppRunResult) -> None:
+    """Type a word a key at a time while the reply streams; time each key to its echo."""
+    for i, char in enumerate(TYPIST_TEXT):
+        watch.want(TYPIST_TEXT[: i + 1])
+        sent = trio.current_time()
+        await fd.send_all(char.encode())
+        result.keystrokes_typed += 1
+        if await _until(lambda: watch.wanted_seen_at is not None, watch, 1.0):
+            assert watch.wanted_seen_at is not None
+            result.keystroke.record(watch.wanted_seen_at - sent)
+            result.keystrokes_seen += 1
+        await trio.sleep(TYPIST_GAP_S)
+    watch.want("")
+
+
+async def _quit(
+    spec: AppRunSpec, fd: trio.lowlevel.FdStream, watch: ScreenWatch, exited: trio.Event, result: AppRunResult
+) -> None:
+    sent_at = trio.current_time()
+    await fd.send_all(spec.quit_keys)
+    if not await _until(exited.is_set, watch, QUIT_S):
+        result.problems.append(f"still running {QUIT_S:g} s after the quit keys")
+        return
+    result.quit_to_exit_ms = (trio.current_time() - sent_at) * 1000.0
+    if watch.left_alt_screen_at is not None and watch.left_alt_screen_at >= sent_at:
+        result.quit_to_restored_ms = (watch.left_alt_screen_at - sent_at) * 1000.0
+
+
+def run_app_sync(spec: AppRunSpec) -> AppRunResult:
+    """Run the app; ``AppNotFound`` before anything starts if its command cannot be run."""
+    program = command_argv(spec.command, "http://127.0.0.1:0")[0]
+    if shutil.which(program) is None:
+        raise AppNotFound(f"--app: cannot run {program!r}: no such command (or not executable)")
+    started = time.perf_counter()
+    try:
+        result = trio.run(run_app, spec)
+    except* AppNotFound as group:
+        raise group.exceptions[0] from None
+    result.started_at = started
+    return result
