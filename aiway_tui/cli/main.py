@@ -99,8 +99,10 @@ def _add_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--typist",
         type=_number,
+        nargs="?",
+        const=15.0,
         metavar="CPS",
-        help="a simulated typist presses CPS keys a second into the input box (demo and run; 15 is fast)",
+        help="a simulated typist presses CPS keys a second (default 15) into the input box; each echo timed",
     )
     group.add_argument(
         "--tokens",
