@@ -5,29 +5,42 @@ from __future__ import annotations
 import pytest
 import trio
 
-from .core.conductor import MockConductor
+from .core.conductor import PACE_QUANTUM_S, MockConductor
 from .core.config import RunConfig
 from .core.protocol import Item
+from .measure.cpu_reference import CpuBudget
+from .measure.lag_probe import DEFAULT_PERIOD_S
+from .quit.under_load import run_with_quit_under_load
 from .report.run_report import RunReport
+from .scenarios.catalogue import Scenario
+from .session.runner import SessionOptions, run_session
 from .ui.driving import press, wait_for
 
 __all__ = [
-    "CPU_SLACK",
+    "CPU_BUDGETS",
     "KEYSTROKE_SLACK",
     "assert_criteria",
     "conduct",
     "prefer_explicit_trio_runner",
     "press",
+    "run_judged",
     "usage_error_line",
     "wait_for",
 ]
 
-CPU_SLACK = 1.5
-"""The stress suites hold CPU criteria to their threshold times this. CPU
-percentages move with the machine's speed, which on our shared machines varies
-by up to half from hour to hour; ``aiway-tui run`` gives the exact verdict, and
-this still fails any real regression (rapid-tokens used ~100 % before it was
-paced in 4 ms quanta)."""
+CPU_BUDGETS: dict[str, CpuBudget] = {
+    "rapid-tokens": CpuBudget("cpu_avg_percent", PACE_QUANTUM_S, 10.0),
+    "cpu-streaming": CpuBudget("cpu_stream_percent", 0.020, 4.0),
+    "cpu-idle": CpuBudget("cpu_idle_percent", DEFAULT_PERIOD_S, 5.0),
+}
+"""What the stress suites hold each CPU scenario to: a multiple of a bare Trio
+guest waking as often as that scenario does (the conductor's quantum, the
+stream's token period, the probes' period), measured in the same test. CPU
+percentages measure the machine (ours vary 2x from hour to hour); the ratio
+measures the code. ``aiway-tui run`` and ``aiway-tui bench`` keep the exact
+thresholds. Measured on our shared 2-core machines, quiet and loaded:
+rapid-tokens 5.2-5.8x, cpu-streaming 1.5-3.2x, cpu-idle 1.0-2.8x; each budget
+is about 1.5x the worst of those. rapid-tokens unpaced used ~100 %, 40x."""
 
 
 KEYSTROKE_SLACK = 3.0
@@ -76,9 +89,27 @@ async def conduct(
     return conductor, items
 
 
-def assert_criteria(report: RunReport) -> None:
-    """Every criterion of ``report`` holds; CPU criteria within ``CPU_SLACK``, the
-    keystroke latency criteria within ``KEYSTROKE_SLACK``."""
+async def run_judged(
+    scenario: Scenario, config: RunConfig | None = None, options: SessionOptions | None = None
+) -> tuple[RunReport, float | None]:
+    """Run ``scenario`` as ``aiway-tui run`` does (the run, then its quit trial
+    mid-stream); if it has a CPU budget, measure its wake floor just before and
+    just after the run, and return the mean of the two with the report."""
+    budget = CPU_BUDGETS.get(scenario.name)
+    before = await budget.measure_floor() if budget is not None else None
+    options = options or SessionOptions()
+    report = await run_session(scenario, config, options)
+    floor = None
+    if budget is not None and before is not None:
+        floor = (before + await budget.measure_floor()) / 2
+    report = await run_with_quit_under_load(scenario, config or scenario.config, options, report)
+    return report, floor
+
+
+def assert_criteria(report: RunReport, cpu_floor: float | None = None) -> None:
+    """Every criterion of ``report`` holds, except CPU ones: those are held to
+    the scenario's ``CPU_BUDGETS`` ratio over ``cpu_floor``, measured beside it;
+    the keystroke latency criteria are held within ``KEYSTROKE_SLACK``."""
     failed = [
         f"{c.name}: {c.value} (needs {c.op} {c.threshold})"
         for c in report.criteria
@@ -89,11 +120,16 @@ def assert_criteria(report: RunReport) -> None:
         if c.metric in _KEYSTROKE_METRICS:
             assert c.value is not None
             assert c.value <= c.threshold * KEYSTROKE_SLACK, f"{c.name}: {c.value:.1f} ms is a regression"
-    for c in report.criteria:
-        if c.metric.startswith("cpu_"):
-            assert c.op == "<"
-            assert c.value is not None
-            assert c.value < c.threshold * CPU_SLACK, f"{c.name}: {c.value:.1f} % is a regression"
+    cpu = [c for c in report.criteria if c.metric.startswith("cpu_")]
+    if not cpu:
+        return
+    budget = CPU_BUDGETS[report.scenario]
+    assert cpu_floor is not None, f"{report.scenario}: a CPU criterion needs its wake floor (run_judged)"
+    for c in cpu:
+        assert c.metric == budget.metric, c
+        assert c.value is not None, c
+        problem = budget.check(c.value, cpu_floor)
+        assert problem is None, problem
 
 
 def prefer_explicit_trio_runner(items: list[pytest.Item]) -> None:

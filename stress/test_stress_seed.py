@@ -17,7 +17,7 @@ from aiway_tui.report.run_report import RunReport, render_text
 from aiway_tui.report.schema import check_report
 from aiway_tui.scenarios.catalogue import get_scenario
 from aiway_tui.session.runner import SessionOptions, run_session
-from aiway_tui.testing import assert_criteria, press, wait_for
+from aiway_tui.testing import assert_criteria, press, run_judged, wait_for
 from aiway_tui.ui.host import run_as_guest
 
 pytestmark = pytest.mark.trio(run=run_as_guest)
@@ -27,10 +27,12 @@ OPTIONS = SessionOptions(handle_signals=False)
 
 async def run_seed(name: str, config: RunConfig | None = None) -> RunReport:
     scenario = get_scenario(name)
-    report = await run_session(scenario, config, OPTIONS)
+    report, cpu_floor = await run_judged(scenario, config, OPTIONS)
     print(render_text(report))
+    if cpu_floor is not None:
+        print(f"CPU reference: a bare Trio guest making the same wake-ups, {cpu_floor:.2f} %")
     assert check_report(report.as_dict()) == []  # every figure of the report is there
-    assert_criteria(report)
+    assert_criteria(report, cpu_floor)
     r = report.results
     assert report.ending == "completed"
     assert r["tokens_received"] == r["tokens_sent"] == (config or scenario.config).message_count

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gc
 
+import pytest
 import trio
 from textual.pilot import Pilot
 
 from aiway_tui.core.pipeline import Pipeline
 from aiway_tui.pytest_plugin import Aiway
+from aiway_tui.report.run_report import render_text
 from aiway_tui.scenarios.catalogue import get_scenario
 from aiway_tui.session.runner import SessionOptions, run_session
 from aiway_tui.testing import press, wait_for
@@ -81,3 +83,23 @@ def test_a_fresh_trio_run_works_after_a_session() -> None:
     assert report.passed
     gc.collect()
     assert trio.run(trio.sleep, 0) is None
+
+
+async def test_throughput_is_over_the_streaming_time_and_the_idle_phase_is_reported_apart(
+    aiway: Aiway,
+) -> None:
+    """cpu-streaming's shape, shorter: 0.5 s idle, then 40 tokens at 100 tok/s.
+    Over the whole run that reads ~44 tok/s; over the stream, the schedule."""
+    report = await aiway.run("cpu-streaming", message_count=40, message_delay_us=10_000, idle_s=0.5)
+    r = report.results
+    assert report.ending == "completed"
+    assert r["idle_phase_s"] >= 0.5
+    assert r["duration_s"] == pytest.approx(r["idle_phase_s"] + r["stream_duration_s"])
+    assert r["tokens_per_s"] == pytest.approx(r["tokens_received"] / r["stream_duration_s"])
+    # Token 39 is due 0.39 s after token 0: never slower than 40 / 0.39 by the schedule's
+    # own doing; a busy machine only delays the last arrival (and lowers the rate).
+    assert r["tokens_per_s"] <= 40 / 0.39 * 1.001
+    assert r["tokens_per_s"] > 1.2 * r["tokens_received"] / r["duration_s"]  # the idle phase is not in it
+    text = render_text(report)
+    assert "(idle 0." in text
+    assert "over the streaming time" in text

@@ -16,7 +16,7 @@ from aiway_tui.cli.main import main
 
 
 def test_bench_produces_every_figure() -> None:
-    result = run_bench(scale=0.001)
+    result = run_bench(scale=0.001, repeats=1)
     for shape in SHAPES:
         for batch in ("1", "adaptive"):
             for variant in ("limit", "sink", "full", "naive"):
@@ -30,17 +30,22 @@ def test_bench_produces_every_figure() -> None:
     assert result.streaming_30fps_cpu_percent > 0
     assert result.streaming_fps == 20
     assert result.wake_floor_cpu_percent > 0
-    assert len(result.goals) == 13
+    assert result.rapid_floor_cpu_percent > 0
+    assert result.idle_floor_cpu_percent > 0
+    assert all(p.repeats == 1 and p.memory_growth_mb >= 0 for p in result.scale_points)
+    assert len(result.goals) == 14
     text = render_bench(result)
     assert "full/naive" in text
     assert "a bare Trio guest waking as often" in text
+    assert "a bare Trio guest waking every 10 ms beside it" in text
+    assert "each in a fresh process" in text
     assert "while streaming at 20 fps" in text
     assert "Goals:" in text
 
 
 def test_bench_cli_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "bench.json"
-    assert main(["bench", "--scale", "0.0005", "--json", str(target)]) == 0
+    assert main(["bench", "--scale", "0.0005", "--repeats", "1", "--json", str(target)]) == 0
     data = json.loads(target.read_text())
     assert len(data["measurements"]) == len(SHAPES) * 2 * 4
     assert all(m["tokens_per_s"] > 0 for m in data["measurements"])
@@ -50,3 +55,8 @@ def test_bench_cli_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_bench_rejects_a_bad_scale(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--scale", "0"]) == 2
     assert capsys.readouterr().err.strip() == "aiway-tui: error: --scale 0 is out of range (0.0001..10)"
+
+
+def test_bench_rejects_bad_repeats(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--repeats", "0"]) == 2
+    assert capsys.readouterr().err.strip() == "aiway-tui: error: --repeats 0 is out of range (1..50)"

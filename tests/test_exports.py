@@ -23,8 +23,16 @@ import aiway_tui
 
 PACKAGE = Path(aiway_tui.__file__).parent
 LAYERS_WITHOUT_TEXTUAL = ("core", "measure", "scenarios")
-STDLIB_PUBLIC_UNDERSCORED = {"_replace", "_asdict", "_fields", "_current_frames", "_SubParsersAction"}
-"""Documented stdlib names that happen to start with an underscore (NamedTuple, sys, argparse's type)."""
+STDLIB_PUBLIC_UNDERSCORED = {
+    "_replace",
+    "_asdict",
+    "_fields",
+    "_current_frames",
+    "_SubParsersAction",
+    "_exit",
+}
+"""Documented stdlib names that happen to start with an underscore (NamedTuple, sys,
+argparse's type, os._exit)."""
 
 
 def _modules() -> list[Path]:

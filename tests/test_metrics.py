@@ -10,6 +10,7 @@ from aiway_tui.cli.main import main
 from aiway_tui.core.faults import FaultSpec
 from aiway_tui.core.network import NetworkProfile
 from aiway_tui.quit.report import build_quit_report
+from aiway_tui.quit.under_load import run_with_quit_under_load
 from aiway_tui.report.schema import RESULT_KEYS, check_report
 from aiway_tui.scenarios.catalogue import SCENARIOS, Scenario, get_scenario
 from aiway_tui.scenarios.metrics import (
@@ -66,7 +67,7 @@ def test_compare_judges_every_directional_figure_and_no_other() -> None:
 @pytest.mark.trio(run=run_as_guest)
 async def test_a_run_with_every_feature_reports_exactly_the_registered_metrics() -> None:
     """Faults, network, conversations, idle phase, probes, the typist, the session's
-    tenths and the app: every figure appears."""
+    tenths, the app and the quit trial: every figure appears."""
     chaos = get_scenario("chaos")
     config = dataclasses.replace(
         chaos.config,
@@ -83,7 +84,9 @@ async def test_a_run_with_every_feature_reports_exactly_the_registered_metrics()
         typist_cps=15.0,
         session_tenths=True,
     )
-    report = await run_session(chaos, config, SessionOptions(handle_signals=False))
+    options = SessionOptions(handle_signals=False)
+    report = await run_session(chaos, config, options)
+    report = await run_with_quit_under_load(chaos, config, options, report)  # as `aiway-tui run` does
     assert set(report.results) == run_metric_names()
     assert check_report(report.as_dict()) == []
 

@@ -35,10 +35,12 @@ def test_quitting_the_real_demo_mid_stream_restores_the_terminal_every_time() ->
         assert set(trial.stages_ms) == set(STAGE_LABELS), trial.stages_ms
         stages = trial.stages_ms
         assert stages["q_to_restored"] <= stages["q_to_report"] <= stages["q_to_exit"]
-        # The person has the terminal back within the seed's second. Process exit comes
-        # later (the report's histograms, interpreter exit): the CLI judges it, noisy here.
+        # The person has the terminal back within the seed's second, and the shell
+        # prompt at once after the report: the process does not linger in teardown
+        # (it took 4x as long as the report before; the CLI judges p99 < 150 ms).
         assert stages["q_to_restored"] < SEED_BOUND_MS
-        assert stages["q_to_exit"] < 5 * SEED_BOUND_MS
+        assert stages["q_to_exit"] < SEED_BOUND_MS
+        assert stages["q_to_exit"] - stages["q_to_report"] < 0.5 * stages["q_to_report"], stages
         assert trial.stages_ms["app_total"] < trial.stages_ms["q_to_restored"]
 
 

@@ -11,6 +11,7 @@ code. A closed standard output or error ends the command quietly
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -59,4 +60,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> NoReturn:
-    sys.exit(main())
+    """The command: run, then end the process at once.
+
+    By the time ``main`` returns, the report is printed, every output file is
+    written and closed (each is written atomically, then renamed) and the
+    terminal is restored. What an ordinary exit would still do is wait for
+    Textual's input thread and tear down an interpreter holding the run's
+    heap: hundreds of milliseconds before the shell prompt comes back, for
+    nothing. So the standard streams are flushed and the process ends there.
+    """
+    code = main()
+    exit_now(code)
+
+
+def exit_now(code: int) -> NoReturn:
+    """Flush stdout and stderr, then end the process with ``code``, skipping teardown."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed, or a reader gone: nothing left to deliver
+            code = code or 1
+    os._exit(code)

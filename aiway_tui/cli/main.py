@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NoReturn
 from ..blackbox.command import add_app_arguments, run_black_box
 from ..core.config import ConfigError, RunConfig
 from ..core.reply_text import TOKEN_MODES
+from ..quit.under_load import run_with_quit_under_load
 from ..report.compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
 from ..report.output import OutputPathError, output_for
 from ..report.run_report import RunReport, render_summary, render_text
@@ -156,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--scale", type=_number, help="fraction of the full token counts (default 1; not with --targets)"
     )
+    bench.add_argument(
+        "--repeats",
+        type=_positive_int,
+        default=3,
+        help="runs per scale point, each in a fresh process (default 3)",
+    )
     bench.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
     add_leaderboard_arguments(bench)
     comp = sub.add_parser("compare", help="compare two JSON reports; exit 1 on a regression")
@@ -186,8 +193,14 @@ def _bench(args: argparse.Namespace) -> int:
 
     if not 0.0001 <= args.scale <= 10:
         raise UsageError(f"--scale {args.scale:g} is out of range (0.0001..10)")
+    if not 1 <= args.repeats <= 50:
+        raise UsageError(f"--repeats {args.repeats} is out of range (1..50)")
     json_out = checked_outputs(output_for("--json", args.json))[0]
-    result = run_bench(args.scale, progress=lambda text: print(f"bench: {text}", file=sys.stderr, flush=True))
+    result = run_bench(
+        args.scale,
+        repeats=args.repeats,
+        progress=lambda text: print(f"bench: {text}", file=sys.stderr, flush=True),
+    )
     print(render_bench(result), file=report_stream(json_out))
     return write_outputs([(json_out, result.as_dict())], EXIT_OK)
 
@@ -311,6 +324,7 @@ def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) ->
                 run_session, on_ready=measurement.on_ready(scenario.name, config.message_count)
             )
             report = run_as_guest(session, scenario, config, options)
+            report = run_as_guest(run_with_quit_under_load, scenario, config, options, report)
             measurement.after_run()
             print(render_text(report), file=out, flush=True)
             print(file=out, flush=True)

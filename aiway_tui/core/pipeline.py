@@ -10,7 +10,6 @@ the counts stay readable for the report.
 from __future__ import annotations
 
 import enum
-import gc
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
@@ -31,6 +30,7 @@ from .consumer import Consumer, ConsumerStatistics
 from .faults import ConsumerStall, FaultKind, FaultPlan
 from .faulty_surface import FaultySurface
 from .feed import Feed
+from .gc_hold import GcHold
 from .network import SimulatedNetwork
 from .pace import Pace
 from .painter import FrameInbox, Painter, PainterStatistics, Surface
@@ -73,6 +73,8 @@ class PipelineStatistics:
     """``time.perf_counter()`` when read."""
     elapsed_s: float
     """Since the run started, up to the stream's completion (or the end)."""
+    idle_phase_s: float
+    """The part of ``elapsed_s`` before the first stream started (a scenario's idle phase)."""
     buffer_used: int
     buffer_capacity: int
     peak_buffer: int
@@ -90,8 +92,14 @@ class PipelineStatistics:
         return self.painter.frames if self.painter is not None else 0
 
     @property
+    def streaming_s(self) -> float:
+        """The time the stream ran: ``elapsed_s`` without the idle phase."""
+        return max(0.0, self.elapsed_s - self.idle_phase_s)
+
+    @property
     def mean_tokens_per_s(self) -> float:
-        return self.tracker.tokens / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        """Over the time the stream ran (an idle phase is not streaming time)."""
+        return self.tracker.tokens / self.streaming_s if self.streaming_s > 0 else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +205,10 @@ class Pipeline:
         self.session_tenths: SessionTenths | None = None
         self.probes = probes
         """Run the resource sampler and the UI lag probe (off: to measure what measuring costs)."""
+        self.gc_hold = GcHold()
+        """No full collection from the run's start to its end (``core.gc_hold``)."""
+        self.gc_release_deferred = False
+        """Set by the session: it releases ``gc_hold`` once the app has exited too."""
         self.root = trio.CancelScope()
         self.ending: Ending | None = None
         self.quit_reason: str | None = None
@@ -232,6 +244,19 @@ class Pipeline:
         end = self.stream_done_at or self.finished_at or time.perf_counter()
         return max(0.0, end - self.started_at)
 
+    @property
+    def idle_phase_s(self) -> float:
+        """How long the run idled before its first stream started (``idle_s``, as measured)."""
+        since = self.conductor.streaming_since
+        if since is None:
+            return min(self.elapsed_s, self.config.idle_s)
+        return max(0.0, since - self.started_at)
+
+    @property
+    def streaming_s(self) -> float:
+        """The time the stream ran: from its start to the last message received."""
+        return max(0.0, self.elapsed_s - self.idle_phase_s)
+
     def buffer_used(self) -> int:
         if self._send is None:
             return 0
@@ -243,6 +268,7 @@ class Pipeline:
         return PipelineStatistics(
             at=time.perf_counter(),
             elapsed_s=self.elapsed_s,
+            idle_phase_s=self.idle_phase_s,
             buffer_used=channel.current_buffer_used if channel is not None else 0,
             buffer_capacity=self.config.buffer,
             peak_buffer=channel.peak_buffer_used if running and channel is not None else self.peak_buffer,
@@ -310,6 +336,9 @@ class Pipeline:
             self.cancelled_tasks.add(name)
             raise
         except BaseException as exc:
+            if _only_cancelled(exc):  # a task with a nursery of its own (lanes, the network), cancelled
+                self.cancelled_tasks.add(name)
+                raise
             if self.failed_task is None:
                 self.failed_task = name
                 self.failure = exc
@@ -328,11 +357,7 @@ class Pipeline:
         config = self.config
         send, receive = trio.open_memory_channel[Item](config.buffer)
         self._send = send
-        # What earlier runs left is collected now, and what exists is frozen out
-        # of the collector's reach: a full collection mid-stream over a large heap
-        # is a pause of tens of milliseconds on the thread that paints.
-        gc.collect()
-        gc.freeze()
+        self.gc_hold.hold()
         self.sampler.restart()
         self.started_at = time.perf_counter()
         try:
@@ -374,7 +399,8 @@ class Pipeline:
             raise
         finally:
             self.finished_at = time.perf_counter()
-            gc.unfreeze()
+            if not self.gc_release_deferred:
+                self.gc_hold.release()
             self.peak_buffer = send.statistics().peak_buffer_used
             self.tokens_in_flight_at_end = _drain(receive)
             if self.network is not None:
@@ -397,6 +423,14 @@ def _held_for_burst(network: SimulatedNetwork | None) -> int | None:
     if network is None:
         return None
     return network.plan.held_for_burst if network.plan is not None else 0
+
+
+def _only_cancelled(exc: BaseException) -> bool:
+    """A group of nothing but ``trio.Cancelled``: what a cancelled nursery of several tasks raises."""
+    if not isinstance(exc, BaseExceptionGroup):
+        return False
+    _, rest = exc.split(trio.Cancelled)
+    return rest is None
 
 
 def _drain(receive: trio.MemoryReceiveChannel[Item]) -> int:

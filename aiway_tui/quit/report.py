@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..measure.latency import Distribution, LatencyRecorder
@@ -125,8 +125,10 @@ def build_quit_report(
     p99_stage: str,
     p99_label: str,
     warmup: int = 0,
+    stage_p99_bounds: Mapping[str, float] | None = None,
 ) -> QuitLatencyReport:
-    """Distributions per stage and per moment, judged against the seed's bound and our p99."""
+    """Distributions per stage and per moment, judged against the seed's bound and our p99
+    (and, for each stage in ``stage_p99_bounds``, its p99 against its bound in ms)."""
     stages = tuple(
         Stage(name, label, _distribution([t.stages_ms[name] for t in trials if name in t.stages_ms]))
         for name, label in stage_labels.items()
@@ -148,7 +150,7 @@ def build_quit_report(
         "p99_quit_ms": p99.p99_ms if p99.count else math.inf,
         "unclean_trials": float(sum(1 for t in trials if t.problems)),
     }
-    criteria = (
+    criteria: tuple[Criterion, ...] = (
         Criterion(
             f"Quit < 1 s on every trial ({stage_labels[total_stage]})", "max_quit_ms", "<", SEED_BOUND_MS
         ),
@@ -156,6 +158,11 @@ def build_quit_report(
         Criterion("Every trial quit cleanly", "unclean_trials", "==", 0, "ours"),
         Criterion(f"All {trials_asked} trials ran", "trials_run", "==", trials_asked, "ours"),
     )
+    for name, bound in (stage_p99_bounds or {}).items():
+        values = [t.stages_ms[name] for t in trials if name in t.stages_ms]
+        results[f"p99_{name}_ms"] = _distribution(values).p99_ms if values else math.inf
+        label = f"p99 {stage_labels[name]} < {bound:g} ms"
+        criteria += (Criterion(label, f"p99_{name}_ms", "<", bound, "ours"),)
     return QuitLatencyReport(
         mode=mode,
         title=f"{scenario.title}, moment {moment}",
@@ -266,6 +273,8 @@ class QuitMode:
     total_stage: str
     p99_stage: str
     p99_label: str
+    stage_p99_bounds: Mapping[str, float] = field(default_factory=dict)
+    """Stages whose p99 is also judged, each against its bound in ms."""
 
     def report(
         self,
@@ -288,4 +297,5 @@ class QuitMode:
             p99_stage=self.p99_stage,
             p99_label=self.p99_label,
             warmup=warmup,
+            stage_p99_bounds=self.stage_p99_bounds,
         )

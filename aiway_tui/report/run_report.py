@@ -88,6 +88,9 @@ class RunReport:
     """How text reached it (``--feed``)."""
     tenths: tuple[dict[str, float], ...] = ()
     """A long session's figures, tenth by tenth (empty unless measured)."""
+    quit_under_load: dict[str, Any] | None = None
+    """The quit trial mid-stream after the run (``quit.under_load``); ``None``: not run,
+    and ``quit_latency_ms`` is the quit after the stream drained."""
 
     @property
     def passed(self) -> bool:
@@ -137,6 +140,12 @@ class RunReport:
                 "cancel_to_tasks_done_ms": self.quit.cancel_to_tasks_done_ms,
                 "tasks_done_to_app_exit_ms": self.quit.tasks_done_to_app_exit_ms,
                 "total_ms": self.quit.total_ms,
+                "measured": (
+                    "after the stream drained (idle pipeline)"
+                    if self.quit_under_load is None
+                    else "after the stream drained; quit_latency_ms is from quit.under_load"
+                ),
+                "under_load": self.quit_under_load,
             },
             "criteria": [c.as_dict() for c in self.criteria],
         } | ({"tenths": list(self.tenths)} if self.tenths else {})
@@ -191,6 +200,8 @@ def build_report(
         - tracker.tokens
         - stats.tokens_in_flight_at_end,
         "duration_s": duration,
+        "idle_phase_s": stats.idle_phase_s,
+        "stream_duration_s": stats.streaming_s,
         "tokens_per_s": stats.mean_tokens_per_s,
         "scheduled_tokens_per_s": (1e6 / config.message_delay_us) if config.message_delay_us else 0.0,
         "memory_growth_mb": resources.memory_growth_mb,
@@ -279,6 +290,32 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f} ms"
 
 
+def _quit_lines(report: RunReport) -> list[str]:
+    """Where the quit was measured: mid-stream under load (a trial after the run) and/or after the drain."""
+    drained = (
+        f"{_ms(report.quit.total_ms)} (key->cancel {_ms(report.quit.key_to_cancel_ms)}, "
+        f"cancel->tasks done {_ms(report.quit.cancel_to_tasks_done_ms)}, "
+        f"tasks done->app exit {_ms(report.quit.tasks_done_to_app_exit_ms)})"
+    )
+    trial = report.quit_under_load
+    if trial is None:
+        return [f"  Quit latency, after the stream drained (idle pipeline): {drained}"]
+    stages = trial["stages_ms"]
+    if trial["clean"]:
+        head = (
+            f"  Quit latency, mid-stream under this load: {_ms(stages.get('total'))} "
+            f"(press -> key {_ms(stages.get('press_to_key'))}, "
+            f"key->cancel {_ms(stages.get('key_to_cancel'))}, "
+            f"cancel->tasks done {_ms(stages.get('cancel_to_tasks_done'))}, "
+            f"tasks done->app exit {_ms(stages.get('tasks_done_to_app_exit'))}; "
+            f"a trial after the run, key {trial['press_after_s']:.2f}s into the stream, "
+            f"{trial['tokens_before_key']:,} tokens in)"
+        )
+    else:
+        head = f"  Quit latency, mid-stream under this load: no figure ({'; '.join(trial['problems'])})"
+    return [head, f"  Quit latency, after the stream drained: {drained}"]
+
+
 def render_text(report: RunReport) -> str:
     """The seed's report shape, with our extra figures."""
     r = report.results
@@ -307,8 +344,14 @@ def render_text(report: RunReport) -> str:
         f"  Lost: {r['lost']:.0f}   Duplicated: {r['duplicated']:.0f}   Reordered: {r['reordered']:.0f}"
         f"   Corrupted streams: {r['corrupted_streams']:.0f}",
         f"  Errors: {r['errors']:.0f}",
-        f"  Duration: {r['duration_s']:.2f}s",
+        f"  Duration: {r['duration_s']:.2f}s"
+        + (
+            f" (idle {r['idle_phase_s']:.2f}s, then streaming {r['stream_duration_s']:.2f}s)"
+            if c.get("idle_s")
+            else ""
+        ),
         f"  Throughput: {r['tokens_per_s']:,.0f} tokens/sec"
+        + (" over the streaming time" if c.get("idle_s") else "")
         + (f" (schedule: {r['scheduled_tokens_per_s']:,.0f}/s)" if r["scheduled_tokens_per_s"] else ""),
         f"  Channel: peak buffer {r['peak_buffer']:.0f}/{c['buffer']},"
         f" latency p99 {r['channel_p99_ms']:.1f} ms",
@@ -346,9 +389,7 @@ def render_text(report: RunReport) -> str:
         f"{res.rss_peak_mb:.0f} -> end {res.rss_end_mb:.0f} MB)",
         f"  Threads: {res.threads_start} -> {res.threads_end}   "
         f"File descriptors: {res.fds_start} -> {res.fds_end}   Samples: {res.samples}",
-        f"  Quit latency: {_ms(report.quit.total_ms)} (key->cancel {_ms(report.quit.key_to_cancel_ms)}, "
-        f"cancel->tasks done {_ms(report.quit.cancel_to_tasks_done_ms)}, "
-        f"tasks done->app exit {_ms(report.quit.tasks_done_to_app_exit_ms)})",
+        *_quit_lines(report),
     ]
     if r.get("conversations", 1) > 1:
         lines.append(f"  Conversations: {r['conversations_intact']:.0f} of {r['conversations']:.0f} intact")

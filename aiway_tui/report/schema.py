@@ -60,7 +60,7 @@ RESULT_KEYS = (  # the contract scripts rely on; every other figure is one of sc
     "fds_start", "fds_end", "channel_p50_ms", "channel_p99_ms", "channel_max_ms", "frames", "fps",
     "fps_target", "tokens_per_frame", "paint_p50_ms", "paint_p99_ms", "paint_max_ms", "delivery_p50_ms",
     "delivery_p99_ms", "delivery_max_ms", "frame_gap_p99_ms", "frame_gap_max_ms", "ui_lag_p99_ms",
-    "ui_lag_max_ms",
+    "ui_lag_max_ms", "idle_phase_s", "stream_duration_s",
 )  # fmt: skip
 
 RESOURCE_KEYS = (

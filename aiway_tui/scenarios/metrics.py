@@ -79,7 +79,11 @@ RUN_METRICS: tuple[Metric, ...] = (
     Metric("tokens_unfinished", "tokens", "tokens of streams that never ended"),
     # Time and rate.
     Metric("duration_s", "s", "from the first token scheduled to the stream complete", "lower", 0.05),
-    Metric("tokens_per_s", "tok/s", "tokens received per second of the run", "higher"),
+    Metric(
+        "tokens_per_s", "tok/s", "tokens received per second of streaming (idle phase left out)", "higher"
+    ),
+    Metric("idle_phase_s", "s", "the run's idle phase, before its first stream started"),
+    Metric("stream_duration_s", "s", "from the first stream's start to the stream complete"),
     Metric("scheduled_tokens_per_s", "tok/s", "the schedule's rate (0: as fast as possible)"),
     Metric("completed", "flag", "1 when the run ended by completing its stream"),
     # Channel and consumer.
@@ -130,7 +134,16 @@ RUN_METRICS: tuple[Metric, ...] = (
         )
     ),
     # Quit.
-    Metric("quit_latency_ms", "ms", "quit key -> app exited", "lower", 5.0),
+    Metric(
+        "quit_latency_ms",
+        "ms",
+        "quit key -> app exited (mid-stream, under load, when a trial ran)",
+        "lower",
+        5.0,
+    ),
+    Metric(
+        "quit_after_stream_ms", "ms", "quit key -> app exited, after the stream had drained", "lower", 5.0
+    ),
     # Resources.
     Metric("memory_growth_mb", "MB", "RSS growth over the run", "lower", _MB),
     Metric("rss_start_mb", "MB", "RSS at the start"),

@@ -116,6 +116,7 @@ async def run_session(
         probes=options.probes,
         drain_timeout_s=None if view.surface is chat else math.inf,
     )
+    pipeline.gc_release_deferred = True  # the quit ends at the app's exit: no full collection before it
     quit_key_at: list[float] = []
 
     def quit_run(reason: str) -> None:
@@ -146,10 +147,13 @@ async def run_session(
             quit_run("quit")
 
     failure: BaseException | None = None
-    async with session.up():
-        if session.running:
-            if on_ready is not None and session.hosted.pilot is not None:
-                on_ready(app, pipeline, session.hosted.pilot)
-            failure = await session.run_pipeline(pipeline, stream_done)
+    try:
+        async with session.up():
+            if session.running:
+                if on_ready is not None and session.hosted.pilot is not None:
+                    on_ready(app, pipeline, session.hosted.pilot)
+                failure = await session.run_pipeline(pipeline, stream_done)
+    finally:
+        pipeline.gc_hold.release()
     key_at = chat.quit_key_at if chat is not None else (quit_key_at[0] if quit_key_at else None)
     return session.report(scenario, pipeline, quit_key_at=key_at, failure=failure, target=view.name)
