@@ -15,7 +15,7 @@ import time
 import pexpect
 import pyte
 
-from aiway_tui.core.conductor import token_pool, token_text
+from aiway_tui.core.reply_text import ReplyCutter, reply_pool
 from aiway_tui.scenarios.catalogue import get_scenario
 
 COLS, ROWS = 90, 60
@@ -27,16 +27,17 @@ def _shown_text(display: list[str]) -> str:
     header = next(i for i, line in enumerate(display) if "▌ Assistant" in line)
     body: list[str] = []
     for line in display[header + 1 :]:
-        if not line.strip() or line.lstrip().startswith(("—", "Responding", "Ready")):
+        below = line.lstrip().startswith(("—", "Responding", "Ready"))
+        if below or any(mark in line for mark in ("▔▔", "▁▁", "Type a")):  # the input box
             break
         body.append(line[:-1].replace("▌", ""))  # the last column is the scrollbar's
-    return "".join(body).replace(" ", "")
+    return "".join("".join(body).split())
 
 
 def test_the_screen_shows_every_token_in_order_while_it_streams() -> None:
     config = get_scenario("cpu-streaming").config
-    pool = token_pool(config.message_size, config.seed)
-    expected = "".join(token_text(pool, 0, seq) for seq in range(2000)).replace(" ", "")
+    reply = ReplyCutter(reply_pool(config.seed), 0, config.seed).reply("fixed", 2000, config.message_size)
+    expected = "".join(reply.split())
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env["TERM"] = "xterm-256color"
     screen = pyte.Screen(COLS, ROWS)

@@ -66,8 +66,8 @@ def test_compare_judges_every_directional_figure_and_no_other() -> None:
 
 @pytest.mark.trio(run=run_as_guest)
 async def test_a_run_with_every_feature_reports_exactly_the_registered_metrics() -> None:
-    """Faults, network, conversations, idle phase, probes, the app and the quit trial:
-    every figure appears."""
+    """Faults, network, conversations, idle phase, probes, the typist, the session's
+    tenths, the app and the quit trial: every figure appears."""
     chaos = get_scenario("chaos")
     config = dataclasses.replace(
         chaos.config,
@@ -81,6 +81,8 @@ async def test_a_run_with_every_feature_reports_exactly_the_registered_metrics()
             stream_errors=1, silent_streams=1, consumer_stalls=1, stall_ms=10, idle_timeout_s=0.3
         ),
         time_limit_s=30,
+        typist_cps=15.0,
+        session_tenths=True,
     )
     options = SessionOptions(handle_signals=False)
     report = await run_session(chaos, config, options)

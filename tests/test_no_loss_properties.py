@@ -15,9 +15,9 @@ import trio.testing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiway_tui.core.conductor import token_pool, token_text
 from aiway_tui.core.config import RunConfig
 from aiway_tui.core.pipeline import Ending, Pipeline
+from aiway_tui.core.reply_text import ReplyCutter, reply_pool
 from aiway_tui.scenarios.catalogue import get_scenario
 from aiway_tui.session.runner import SessionOptions, run_session
 from aiway_tui.ui.host import run_as_guest
@@ -46,12 +46,12 @@ def configs(
 
 def expected_streams(config: RunConfig) -> list[tuple[int, int]]:
     """(tokens, CRC-32) each stream must deliver: the oracle."""
-    pool = token_pool(config.message_size, config.seed)
+    pool = reply_pool(config.seed)
     base, extra = divmod(config.message_count, config.streams)
     streams = []
     for stream in range(config.streams):
         length = base + (1 if stream < extra else 0)
-        text = "".join(token_text(pool, stream, seq) for seq in range(length))
+        text = ReplyCutter(pool, stream, config.seed).reply("fixed", length, config.message_size)
         streams.append((length, zlib.crc32(text.encode())))
     return streams
 

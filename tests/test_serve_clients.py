@@ -24,10 +24,11 @@ import openai
 import pytest
 import trio
 
-from aiway_tui.core.conductor import stream_lengths, token_pool, token_text
+from aiway_tui.core.conductor import stream_lengths
 from aiway_tui.core.config import RunConfig
 from aiway_tui.core.faults import FaultKind, FaultSpec, plan_faults
 from aiway_tui.core.network import NetworkProfile
+from aiway_tui.core.reply_text import ReplyCutter, reply_pool
 from aiway_tui.scenarios.catalogue import SCENARIOS, get_scenario
 from aiway_tui.serve.catalogue import ModelCatalogue
 from aiway_tui.serve.counts import Outcome, ServerCounts
@@ -54,8 +55,8 @@ def _one(name: str, config: RunConfig) -> ModelCatalogue:
 
 
 def _expected(config: RunConfig, stream: int = 0) -> str:
-    pool = token_pool(config.message_size, config.seed)
-    return "".join(token_text(pool, stream, seq) for seq in range(stream_lengths(config)[stream]))
+    cutter = ReplyCutter(reply_pool(config.seed), stream, config.seed)
+    return cutter.reply(config.tokens, stream_lengths(config)[stream], config.message_size)
 
 
 class Clients:

@@ -22,7 +22,7 @@ def add_app_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--pty-size", default="120x40", metavar="COLSxROWS", help="terminal size (120x40)")
     group.add_argument("--send", default="", metavar="KEYS", help='keys to send first, e.g. "hello<Enter>"')
     group.add_argument("--quit-keys", default="q", metavar="KEYS", help="keys that quit the app (q; ctrl+c)")
-    group.add_argument("--typist", action="store_true", help="type while it streams; time each echo")
+    # --typist (type while it streams, time each echo) is one of the run's overrides.
     group.add_argument(
         "--beside-in-process",
         action="store_true",
@@ -54,7 +54,8 @@ def run_black_box(
         raise ConfigError(str(exc)) from None
     if not quit_keys:
         raise ConfigError("--quit-keys must name at least one key")
-    spec = AppRunSpec(scenario, config_for(scenario), args.app, columns, rows, send, quit_keys, args.typist)
+    typist = bool(args.typist)
+    spec = AppRunSpec(scenario, config_for(scenario), args.app, columns, rows, send, quit_keys, typist)
     try:
         result = run_app_sync(spec)
     except AppNotFound as exc:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from ..blackbox.command import add_app_arguments, run_black_box
 from ..core.config import ConfigError, RunConfig
+from ..core.reply_text import TOKEN_MODES
 from ..quit.under_load import run_with_quit_under_load
 from ..report.compare import DEFAULT_TOLERANCE_PCT, CompareError, run_compare
 from ..report.output import OutputPathError, output_for
@@ -96,6 +97,19 @@ def _add_overrides(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--time-limit", type=_number, help="deadline in seconds; past it the run is cancelled")
     group.add_argument("--seed", type=_positive_int, help="seed for the deterministic token text")
     group.add_argument("--conversations", type=_positive_int, help="conversations streaming at once")
+    group.add_argument(
+        "--typist",
+        type=_number,
+        nargs="?",
+        const=15.0,
+        metavar="CPS",
+        help="a simulated typist presses CPS keys a second (default 15) into the input box; each echo timed",
+    )
+    group.add_argument(
+        "--tokens",
+        choices=TOKEN_MODES,
+        help="cut replies into tokens of exactly --size chars (fixed) or at word boundaries (words)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -226,6 +240,8 @@ def _config_for(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
         time_limit_s=args.time_limit,
         seed=args.seed,
         conversations=args.conversations,
+        tokens=args.tokens,
+        typist_cps=args.typist,
     )
 
 
@@ -333,7 +349,10 @@ def _run(args: argparse.Namespace, names: list[str], options: SessionOptions) ->
 
 def _demo_config(scenario: Scenario, args: argparse.Namespace) -> RunConfig:
     """The overrides apply to the scenario named on the command line (bad ones
-    are errors); to the others in the catalogue where they fit, else not."""
+    are errors); to the others in the catalogue where they fit, else not.
+    Replies are cut into words unless ``--tokens`` says otherwise: a person reads them."""
+    if args.tokens is None:
+        args = argparse.Namespace(**{**vars(args), "tokens": "words"})
     if scenario.name == args.scenario:
         return _config_for(scenario, args)
     try:

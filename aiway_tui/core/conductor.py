@@ -16,12 +16,10 @@ strike before a planned token, with no per-token check.
 from __future__ import annotations
 
 import math
-import random
 import time
 import zlib
 from dataclasses import dataclass
-from itertools import cycle, islice, repeat
-from operator import attrgetter
+from itertools import repeat
 
 import trio
 
@@ -37,14 +35,9 @@ from .protocol import (
     StreamError,
     StreamStart,
     Token,
+    UserMessage,
 )
-
-_WORDS = (
-    "the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "while",
-    "streams", "of", "tokens", "flow", "through", "bounded", "channels", "into",
-    "a", "terminal", "that", "paints", "them", "at", "a", "steady", "rate",
-    "without", "losing", "one", "of", "them",
-)  # fmt: skip
+from .reply_text import ReplyCutter, reply_pool
 
 _POOL_SIZE = 97
 
@@ -58,27 +51,9 @@ always, from the schedule): a third of a 30 fps frame period."""
 
 
 def token_pool(size: int, seed: int = 0) -> tuple[str, ...]:
-    """Distinct token texts of exactly ``size`` characters, deterministic in ``seed``."""
-    rng = random.Random(seed * 1_000_003 + size)
-    pool = []
-    for _ in range(_POOL_SIZE):
-        parts: list[str] = []
-        length = 0
-        while length < size:
-            word = rng.choice(_WORDS) + " "
-            parts.append(word)
-            length += len(word)
-        pool.append("".join(parts)[:size])
-    return tuple(pool)
-
-
-def token_text(pool: tuple[str, ...], stream: int, seq: int) -> str:
-    return pool[(seq * 7 + stream) % len(pool)]
-
-
-def _stream_texts(pool: tuple[str, ...], stream: int) -> tuple[str, ...]:
-    """``token_text`` for seq ``0..len(pool)-1``: it repeats with that period."""
-    return tuple(token_text(pool, stream, seq) for seq in range(len(pool)))
+    """Consecutive token texts of exactly ``size`` characters cut from a seed's reply text."""
+    texts, _ = ReplyCutter(reply_pool(seed), 0, seed).fixed(size, 0, _POOL_SIZE)
+    return tuple(texts)
 
 
 @dataclass(slots=True)
@@ -99,7 +74,6 @@ class _Schedule:
 
 
 _tuple_new = tuple.__new__
-_TEXT = attrgetter("text")
 
 
 def stream_lengths(config: RunConfig) -> list[int]:
@@ -135,7 +109,9 @@ class MockConductor:
         self.config = config
         self.pace = pace
         """Live pause and rate control (the demo's keys); ``None``: the config's schedule."""
-        self.pool = token_pool(config.message_size, config.seed)
+        self.replies = reply_pool(config.seed)
+        """The seed's reply text, which every stream's tokens are cut from."""
+        self._prepare_cuts()
         self.tokens_sent = 0
         self.items_sent = 0
         self.messages_sent = 0
@@ -147,7 +123,13 @@ class MockConductor:
         self.faults_fired: dict[FaultKind, set[int]] = {kind: set() for kind in FaultKind}
         """Streams each stream fault actually struck (the injector's side of the account)."""
         self.streams_abandoned: set[int] = set()
-        self._pools = tuple(token_pool(size, config.seed) for size in config.mix.sizes) if config.mix else ()
+        self.answers_started = 0
+        """Replies started for a ``UserMessage`` (streams ``config.streams`` and up)."""
+        self.answer_tokens_sent = 0
+        self.user_messages_refused = 0
+        self._prompts: dict[int, str] = {}
+        self._answers: trio.Nursery | None = None
+        self._channel: trio.MemorySendChannel[Item] | None = None
         self._open: dict[int, trio.CancelScope] = {}
         self._t0: dict[int, float] = {}
         self.streaming_since: float | None = None
@@ -163,6 +145,20 @@ class MockConductor:
             self.streams_ended,
         )
 
+    def _prepare_cuts(self) -> None:
+        """Cut the text into the run's tokens now, before the app is up, not at the
+        first batch of the stream (a few ms, more on a busy machine)."""
+        config = self.config
+        if config.mix is not None:
+            return
+        if config.tokens == "words":
+            _ = self.replies.words
+            return
+        size = config.message_size
+        starts = {self.replies.start_of(s, config.seed) for s in range(min(config.streams, 8))}
+        for start in starts:
+            self.replies.cycle(size, start % size)
+
     def conversation_of(self, stream: int) -> int:
         return stream % self.config.conversations
 
@@ -173,18 +169,47 @@ class MockConductor:
             self.streams_abandoned.add(stream)
             scope.cancel()
 
+    def submit(self, message: UserMessage) -> bool:
+        """Answer ``message`` with a new reply stream, beside the streams going on.
+
+        Called in the Trio run (the app hands it over with ``run_sync_soon``).
+        Once the planned streams have ended no new answer starts: ``False``.
+        """
+        if self._answers is None or self._channel is None:
+            self.user_messages_refused += 1
+            return False
+        stream = self.config.streams + self.answers_started
+        self.answers_started += 1
+        self._prompts[stream] = message.text
+        self._answers.start_soon(self._supervised, self._channel, stream, self.config.answer_tokens)
+        return True
+
     async def run(self, send_channel: trio.MemorySendChannel[Item]) -> None:
-        async with send_channel:
-            if self.config.idle_s > 0:
-                await trio.sleep(self.config.idle_s)
-            self.streaming_since = time.perf_counter()
-            lanes = min(self.config.conversations, self.config.streams)
-            if lanes == 1:
-                await self._lane(send_channel, 0)
-                return
-            async with trio.open_nursery() as nursery:
-                for lane in range(lanes):
-                    nursery.start_soon(self._lane, send_channel, lane)
+        try:
+            async with send_channel, trio.open_nursery() as answers:
+                self._answers, self._channel = answers, send_channel
+                try:
+                    await self._planned(send_channel)
+                finally:
+                    self._answers = self._channel = None  # answers in flight finish; no new ones
+        except BaseExceptionGroup as group:
+            # The answers' nursery wraps what the planned streams raised: the run's
+            # report names the error itself, as it did before answers existed.
+            if len(group.exceptions) == 1:
+                raise group.exceptions[0] from None
+            raise
+
+    async def _planned(self, send_channel: trio.MemorySendChannel[Item]) -> None:
+        if self.config.idle_s > 0:
+            await trio.sleep(self.config.idle_s)
+        self.streaming_since = time.perf_counter()
+        lanes = min(self.config.conversations, self.config.streams)
+        if lanes == 1:
+            await self._lane(send_channel, 0)
+            return
+        async with trio.open_nursery() as nursery:
+            for lane in range(lanes):
+                nursery.start_soon(self._lane, send_channel, lane)
 
     async def _lane(self, channel: trio.MemorySendChannel[Item], lane: int) -> None:
         for stream in range(lane, self.config.streams, self.config.conversations):
@@ -216,7 +241,12 @@ class MockConductor:
             channel,
             (
                 State(ConductorState.THINKING),
-                StreamStart(stream, self.conversation_of(stream), prompt_for(stream), length),
+                StreamStart(
+                    stream,
+                    self.conversation_of(stream),
+                    self._prompts.pop(stream, "") or prompt_for(stream),
+                    length,
+                ),
                 State(ConductorState.RESPONDING),
             ),
         )
@@ -226,7 +256,7 @@ class MockConductor:
         full_length = length
         if fault is not None:
             length = fault.at_token
-        if self._pools:
+        if self.config.mix is not None:
             checksum = await self._mixed_tokens(channel, stream, length)
         else:
             checksum = await self._tokens(channel, stream, length)
@@ -252,12 +282,16 @@ class MockConductor:
             await trio.sleep_forever()  # silent: only the watchdog's abandon() ends this
 
     async def _send_tokens(
-        self, channel: trio.MemorySendChannel[Item], tokens: list[Token], checksum: int
+        self, channel: trio.MemorySendChannel[Item], tokens: list[Token], text: str, checksum: int
     ) -> int:
-        """Send one item of a stream's tokens; return the stream's CRC-32 including them."""
-        checksum = zlib.crc32("".join(map(_TEXT, tokens)).encode(), checksum)
+        """Send one item of a stream's tokens (``text``: theirs, joined); return the
+        stream's CRC-32 including them."""
+        checksum = zlib.crc32(text.encode(), checksum)
         await self._send(channel, tuple(tokens))
-        self.tokens_sent += len(tokens)
+        if tokens[0].stream < self.config.streams:
+            self.tokens_sent += len(tokens)
+        else:
+            self.answer_tokens_sent += len(tokens)
         return checksum
 
     def _schedule(self, stream: int) -> _Schedule:
@@ -301,9 +335,11 @@ class MockConductor:
 
     async def _tokens(self, channel: trio.MemorySendChannel[Item], stream: int, length: int) -> int:
         """Send tokens ``0..length-1`` of ``stream`` by schedule; return their CRC-32."""
-        cap = self.config.batch_cap
-        texts = _stream_texts(self.pool, stream)
-        ntexts = len(texts)
+        config = self.config
+        cap = config.batch_cap
+        cutter = ReplyCutter(self.replies, stream, config.seed)
+        words = config.tokens == "words"
+        size = config.message_size
         checksum = 0
         schedule = self._schedule(stream)
         sent = 0
@@ -313,22 +349,21 @@ class MockConductor:
             seqs = range(sent, due)
             t0, delay = schedule.t0, schedule.delay
             scheduled = [t0 + i * delay for i in seqs] if delay > 0 else repeat(now, count)
-            start = sent % ntexts
+            if words:
+                texts = cutter.words(sent, count)
+                text = "".join(texts)
+            else:
+                texts, pieces = cutter.fixed(size, sent, count)
+                text = pieces[0] if len(pieces) == 1 else "".join(pieces)
             # Built by C-level iterators: no Python call per token (the hot path at 100K+ tok/s).
             tokens = list(
                 map(
                     _tuple_new,
                     repeat(Token, count),
-                    zip(
-                        repeat(stream, count),
-                        seqs,
-                        islice(cycle(texts), start, start + count),
-                        scheduled,
-                        strict=True,
-                    ),
+                    zip(repeat(stream, count), seqs, texts, scheduled, strict=True),
                 )
             )
-            checksum = await self._send_tokens(channel, tokens, checksum)
+            checksum = await self._send_tokens(channel, tokens, text, checksum)
             sent = due
         return checksum
 
@@ -339,20 +374,22 @@ class MockConductor:
         cap = config.batch_size
         if cap == ADAPTIVE:
             cap = max(1, min(ADAPTIVE_MAX_TOKENS, ADAPTIVE_MAX_CHARS // config.mix.largest))
-        pools = self._pools
-        npool = len(pools[0])
+        sizes = config.mix.sizes
+        cutter = ReplyCutter(self.replies, stream, config.seed)
         mix = StreamMix(config.mix, config.seed, stream)
         checksum = 0
+        chars = 0
         schedule = self._schedule(stream)
         sent = 0
         while sent < length:
             now, due = await self._next_due(schedule, sent, min(length, sent + cap))
             classes = mix.next_classes(due - sent)
+            texts, chars = cutter.sized([sizes[c] for c in classes], chars)
             t0, delay = schedule.t0, schedule.delay
             tokens = [
-                Token(stream, i, pools[c][(i * 7 + stream) % npool], t0 + i * delay if delay > 0 else now)
-                for i, c in zip(range(sent, due), classes, strict=True)
+                Token(stream, i, text, t0 + i * delay if delay > 0 else now)
+                for i, text in zip(range(sent, due), texts, strict=True)
             ]
-            checksum = await self._send_tokens(channel, tokens, checksum)
+            checksum = await self._send_tokens(channel, tokens, "".join(texts), checksum)
             sent = due
         return checksum

@@ -10,6 +10,7 @@ from .bounds import bounded, check_bounds
 from .faults import FaultSpec
 from .mix import TokenMix
 from .network import NetworkProfile
+from .reply_text import TOKEN_MODES, WORD_TOKEN_MAX
 
 ADAPTIVE = 0
 """``batch_size`` value meaning: send everything that is due, up to a cap."""
@@ -58,10 +59,21 @@ class RunConfig:
     """Mixed token sizes (``message_size`` is then unused)."""
     network: NetworkProfile | None = None
     faults: FaultSpec | None = None
+    typist_cps: float = bounded(0.0, 0.0, 1000.0)
+    """A simulated typist presses this many keys a second into the input box (0: none)."""
+    session_tenths: bool = False
+    """Measure the run tenth by tenth (by replies ended): the long-session figures."""
+    answer_tokens: int = bounded(400, 1, 10_000_000)
+    """Tokens in the reply the conductor streams to each ``UserMessage``."""
+    tokens: str = "fixed"
+    """How replies are cut into tokens: ``fixed`` (exactly ``message_size``
+    characters each) or ``words`` (at word boundaries, a leading space each)."""
 
     def __post_init__(self) -> None:
         try:
             check_bounds(self)
+            if self.tokens not in TOKEN_MODES:
+                raise ValueError(f"tokens must be one of {', '.join(TOKEN_MODES)}, got {self.tokens!r}")
             for part in (self.mix, self.network, self.faults):
                 if part is not None:
                     part.validate()
@@ -105,6 +117,8 @@ class RunConfig:
         if self.batch_size != ADAPTIVE:
             return self.batch_size
         size = self.mix.largest if self.mix is not None else self.message_size
+        if self.tokens == "words":
+            size = WORD_TOKEN_MAX
         return max(1, min(ADAPTIVE_MAX_TOKENS, ADAPTIVE_MAX_CHARS // size))
 
     @property

@@ -14,13 +14,16 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import trio
 
+from ..measure.keystrokes import KeystrokeProbe
 from ..measure.lag_probe import UiLagProbe
 from ..measure.latency import Distribution
 from ..measure.phase_cpu import PhaseCpu
 from ..measure.resources import ResourceSampler, ResourceStatistics, ResourceSummary
+from ..measure.session_tenths import SessionTenths
 from .conductor import ConductorStatistics, MockConductor
 from .config import RunConfig
 from .consumer import Consumer, ConsumerStatistics
@@ -38,6 +41,15 @@ from .watchdog import StreamWatchdog
 
 _DRAIN_TIMEOUT_S = 2.0
 """How long a completed run waits for its last frame to reach the screen."""
+
+
+class SideTask(Protocol):
+    """A task beside the pipeline's own (the typist): run until cancelled; ``finish``
+    once the stream is complete, before the run ends."""
+
+    async def run(self) -> None: ...
+
+    async def finish(self) -> None: ...
 
 
 class Ending(enum.Enum):
@@ -186,6 +198,11 @@ class Pipeline:
         self.sampler = ResourceSampler()
         self.phase_cpu = PhaseCpu(config.idle_s)
         self.lag_probe = UiLagProbe(on_fire=self.sampler.tick)
+        self.keystrokes = KeystrokeProbe()
+        """Keys pressed into the input box and their echo (the typist's, or a person's)."""
+        self.side_tasks: list[tuple[str, SideTask]] = []
+        """Tasks beside the pipeline's own (the typist, the session's tenths)."""
+        self.session_tenths: SessionTenths | None = None
         self.probes = probes
         """Run the resource sampler and the UI lag probe (off: to measure what measuring costs)."""
         self.gc_hold = GcHold()
@@ -363,11 +380,15 @@ class Pipeline:
                         nursery.start_soon(self._task, "probes", self.lag_probe.run)
                     if self.painter is not None:
                         nursery.start_soon(self._task, "painter", self.painter.run)
+                    for name, side_task in self.side_tasks:
+                        nursery.start_soon(self._task, name, side_task.run)
                     await self.consumer.done.wait()
                     self.stream_done_at = time.perf_counter()
                     if self.painter is not None:
                         with trio.move_on_after(self.drain_timeout_s):
                             await self.painter.drain()
+                    for _, side_task in self.side_tasks:
+                        await side_task.finish()
                     if on_stream_done is None:
                         nursery.cancel_scope.cancel()
                     else:

@@ -86,6 +86,12 @@ class Quit(NamedTuple):
     message: str
 
 
+class UserMessage(NamedTuple):
+    """Surface to conductor: what the user typed and sent (Enter in the input box)."""
+
+    text: str
+
+
 Message: TypeAlias = StreamStart | Token | StreamEnd | StreamError | State | Notify | Quit
 Item: TypeAlias = tuple[Message, ...]
 """What travels through the channel: one or more messages, in order."""

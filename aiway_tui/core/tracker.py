@@ -139,6 +139,23 @@ class TrackerStatistics:
     unfinished_tokens: int
 
 
+_NONE = (0,) * 8
+
+
+def _figures(t: StreamTrack) -> tuple[int, ...]:
+    """One stream's share of the tracker's sums, in ``MessageTracker._sums`` order."""
+    return (
+        t.lost,
+        t.duplicated,
+        t.reordered,
+        int(t.corrupted),
+        int(t.ended is not None),
+        int(t.intact),
+        t.unfinished_tokens,
+        int(t.ended is None and t.error is None),
+    )
+
+
 class MessageTracker:
     """The receiver's side of the no-loss proof, and the report's source of counts."""
 
@@ -154,12 +171,19 @@ class MessageTracker:
         self.streams: dict[int, StreamTrack] = {}
         self.channel_latency = LatencyRecorder()
         self.first_token_at: float | None = None
+        self._totals = [0] * len(_NONE)
+        self._counted: dict[int, tuple[int, ...]] = {}
+        self._changed: set[int] = set()
+        """Closed streams whose figures may differ from ``_counted``."""
+        self._open: set[int] = set()
+        """Streams neither ended nor failed: their figures move with every token."""
         self.last_token_at: float | None = None
 
     def _track(self, stream: int) -> StreamTrack:
         track = self.streams.get(stream)
         if track is None:
             track = self.streams[stream] = StreamTrack(stream)
+            self._open.add(stream)
         return track
 
     def record(self, item: Item, now: float, inbox: Inbox) -> None:
@@ -187,6 +211,7 @@ class MessageTracker:
                     track.next_seq = seq + 1
                 else:
                     track.out_of_sequence(seq)
+                    self._changed.add(track.stream)
                 texts.append(token.text)
             else:
                 if texts and track is not None:
@@ -232,6 +257,8 @@ class MessageTracker:
         inbox: Inbox,
         texts: Sequence[str] = (),
     ) -> None:
+        if track.ended is not None or track.error is not None:
+            self._changed.add(track.stream)  # tokens after its end: its counts move
         track.checksum = zlib.crc32(text.encode(), track.checksum)
         track.tokens += count
         self.tokens += count
@@ -253,28 +280,50 @@ class MessageTracker:
             self._track(message.stream).expected_tokens = message.expected_tokens
         elif isinstance(message, StreamEnd):
             self._track(message.stream).ended = message
+            self._changed.add(message.stream)
         elif isinstance(message, StreamError):
             self.stream_errors += 1
             self._track(message.stream).error = message.error
+            self._changed.add(message.stream)
         inbox.push_control(message)
 
     # The totals the report is built from.
 
+    def _sums(self) -> list[int]:
+        """Every per-stream figure summed over all streams, summed again only for the
+        streams that can have changed since the last call (open ones, and closed ones
+        something reached): the live readers take these a few times a second, and a
+        long session has thousands of streams, almost all long closed."""
+        totals = self._totals
+        counted = self._counted
+        streams = self.streams
+        for stream in self._changed | self._open:
+            track = streams[stream]
+            now = _figures(track)
+            before = counted.get(stream, _NONE)
+            for i, value in enumerate(now):
+                totals[i] += value - before[i]
+            counted[stream] = now
+            if track.ended is not None or track.error is not None:
+                self._open.discard(stream)
+        self._changed.clear()
+        return totals
+
     @property
     def lost(self) -> int:
-        return sum(t.lost for t in self.streams.values())
+        return self._sums()[0]
 
     @property
     def duplicated(self) -> int:
-        return sum(t.duplicated for t in self.streams.values())
+        return self._sums()[1]
 
     @property
     def reordered(self) -> int:
-        return sum(t.reordered for t in self.streams.values())
+        return self._sums()[2]
 
     @property
     def corrupted_streams(self) -> int:
-        return sum(1 for t in self.streams.values() if t.corrupted)
+        return self._sums()[3]
 
     @property
     def checksum_failures(self) -> int:
@@ -282,19 +331,19 @@ class MessageTracker:
 
     @property
     def streams_completed(self) -> int:
-        return sum(1 for t in self.streams.values() if t.ended is not None)
+        return self._sums()[4]
 
     @property
     def streams_intact(self) -> int:
-        return sum(1 for t in self.streams.values() if t.intact)
+        return self._sums()[5]
 
     @property
     def unfinished_tokens(self) -> int:
-        return sum(t.unfinished_tokens for t in self.streams.values())
+        return self._sums()[6]
 
     @property
     def streams_unfinished(self) -> int:
-        return sum(1 for t in self.streams.values() if t.ended is None and t.error is None)
+        return self._sums()[7]
 
     def statistics(self) -> TrackerStatistics:
         """The counts as one value; the per-stream sums are taken once here (not per token)."""

@@ -82,6 +82,19 @@ class LatencyRecorder:
         for i in range(k):
             self.record(longest - i * width, base + (1 if i < extra else 0))
 
+    def merge(self, other: LatencyRecorder) -> None:
+        """Add every value ``other`` recorded."""
+        self._hist.add(other.histogram)
+        self._sum_us += other.sum_us
+
+    @property
+    def histogram(self) -> HdrHistogram:
+        return self._hist
+
+    @property
+    def sum_us(self) -> int:
+        return self._sum_us
+
     @property
     def count(self) -> int:
         return int(self._hist.get_total_count())

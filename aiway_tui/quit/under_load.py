@@ -39,9 +39,10 @@ def trial_config(config: RunConfig) -> RunConfig:
     The idle phase is left out (the key is pressed in the stream, where the
     load is), and so are injected faults (the load is the stream; the faults
     are what the measured run judges); the deadline is far: the key, not the
-    clock, ends the trial.
+    clock, ends the trial. No typist either: it holds the input box's focus,
+    where ``q`` is text.
     """
-    return dataclasses.replace(config, faults=None).with_overrides(
+    return dataclasses.replace(config, faults=None, typist_cps=0.0, session_tenths=False).with_overrides(
         message_count=TRIAL_TOKENS, idle_s=0.0, time_limit_s=max(config.time_limit_s, 60.0)
     )
 

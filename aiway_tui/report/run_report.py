@@ -14,9 +14,11 @@ from typing import Any
 from ..core.pipeline import Ending, Pipeline
 from ..measure.latency import Distribution
 from ..measure.resources import ResourceSummary
+from ..measure.session_tenths import render_tenths
 from ..scenarios.catalogue import Scenario
 from ..scenarios.criteria import CriterionResult, evaluate
 from .fault_accounting import conversation_results, fault_results, fault_summary, network_results
+from .input_results import answer_tokens_received, input_results, typist_criteria
 
 SCHEMA_VERSION = 3
 """2: adds ``probes``, the ``ui_lag`` and ``frame_gap`` distributions, frame,
@@ -30,6 +32,7 @@ _LATENCY_ROWS = (
     ("render", "render (the view)"),
     ("frame_gap", "frame gap"),
     ("ui_lag", "UI-thread timer lag"),
+    ("input", "keystroke (press -> echoed)"),
 )
 
 
@@ -83,6 +86,8 @@ class RunReport:
     """The view under test (``--target``)."""
     feed: str = "per-frame"
     """How text reached it (``--feed``)."""
+    tenths: tuple[dict[str, float], ...] = ()
+    """A long session's figures, tenth by tenth (empty unless measured)."""
     quit_under_load: dict[str, Any] | None = None
     """The quit trial mid-stream after the run (``quit.under_load``); ``None``: not run,
     and ``quit_latency_ms`` is the quit after the stream drained."""
@@ -143,7 +148,7 @@ class RunReport:
                 "under_load": self.quit_under_load,
             },
             "criteria": [c.as_dict() for c in self.criteria],
-        }
+        } | ({"tenths": list(self.tenths)} if self.tenths else {})
 
 
 def build_report(
@@ -172,9 +177,10 @@ def build_report(
     duration = stats.elapsed_s
     failed = outcome.failure if outcome.failure is not None else failure
     channel = latency["channel"]
+    answered = answer_tokens_received(pipeline)
     results: dict[str, float] = {
         "tokens_sent": sent.tokens_sent,
-        "tokens_received": tracker.tokens,
+        "tokens_received": tracker.tokens - answered,
         "messages_sent": sent.messages_sent,
         "messages_received": tracker.messages,
         "items_sent": sent.items_sent,
@@ -182,14 +188,17 @@ def build_report(
         "chars_received": tracker.chars,
         "streams_completed": tracker.streams_completed,
         "streams_intact": tracker.streams_intact,
-        "streams_failed": config.streams - tracker.streams_intact,
+        "streams_failed": config.streams + pipeline.conductor.answers_started - tracker.streams_intact,
         "errors": tracker.stream_errors + (1 if failed is not None else 0),
         "lost": tracker.lost,
         "duplicated": tracker.duplicated,
         "reordered": tracker.reordered,
         "corrupted_streams": tracker.corrupted_streams,
         "loss_pct": 100.0 * tracker.lost / max(1, sent.tokens_sent),
-        "tokens_unaccounted": sent.tokens_sent - tracker.tokens - stats.tokens_in_flight_at_end,
+        "tokens_unaccounted": sent.tokens_sent
+        + pipeline.conductor.answer_tokens_sent
+        - tracker.tokens
+        - stats.tokens_in_flight_at_end,
         "duration_s": duration,
         "idle_phase_s": stats.idle_phase_s,
         "stream_duration_s": stats.streaming_s,
@@ -249,7 +258,13 @@ def build_report(
     results.update(fault_results(outcome, stats, config.streams))
     results.update(network_results(latency, outcome.network_held_for_burst))
     results.update(outcome.phase_cpu)
-    criteria = evaluate(scenario.criteria, results, config)
+    results.update(input_results(pipeline, answered))
+    tenths = pipeline.session_tenths
+    if tenths is not None:
+        results.update(tenths.results())
+    if pipeline.keystrokes.pressed:
+        latency["input"] = pipeline.keystrokes.latency.summary()
+    criteria = evaluate(scenario.criteria + typist_criteria(scenario, config), results, config)
     return RunReport(
         scenario=scenario.name,
         title=scenario.title,
@@ -267,6 +282,7 @@ def build_report(
         probes=outcome.probes,
         target=target,
         feed=feed,
+        tenths=tuple(tenths.table()) if tenths is not None else (),
     )
 
 
@@ -309,7 +325,9 @@ def render_text(report: RunReport) -> str:
         "Configuration:",
         f"  View: {report.target} ({report.feed} feed)",
         f"  Messages: {c['message_count']}",
-        f"  Message size: {c['message_size']} chars",
+        f"  Message size: {c['message_size']} chars"
+        if c.get("tokens", "fixed") == "fixed"
+        else "  Message size: words (cut at word boundaries)",
         f"  Delay: {c['message_delay_us']:g} us   Batch: "
         f"{'adaptive' if c['batch_size'] == 0 else c['batch_size']}   Buffer: {c['buffer']}   "
         f"Streams: {c['streams']}   Consumer delay: {c['consumer_delay_us']:g} us   FPS: {c['fps']}",
@@ -386,6 +404,8 @@ def render_text(report: RunReport) -> str:
             f"{r['network_packets_held_for_burst']:.0f} packets held for bursts"
         )
     lines += ["", *latency_table(report.latency)]
+    if report.tenths:
+        lines += ["", *render_tenths(list(report.tenths))]
     if report.failure:
         lines.append(f"  Failure: {report.failure} (in {report.failed_task or 'the run'})")
     lines += ["", "Criteria:"]

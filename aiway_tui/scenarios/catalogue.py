@@ -16,6 +16,7 @@ from ..core.faults import FaultSpec
 from ..core.mix import TokenMix
 from ..core.network import NetworkProfile
 from .criteria import Criterion
+from .input_criteria import KEYSTROKE_CRITERIA
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +278,70 @@ BEYOND_SEED: tuple[Scenario, ...] = (
     ),
 )
 
-SCENARIOS = SCENARIOS + BEYOND_SEED
+_GROWTH = tuple(
+    Criterion(
+        f"Late tenths' {what} within 1.2x of the early tenths'", f"session_{name}_growth", "<=", 1.2, "ours"
+    )
+    for name, what in (
+        ("paint", "paint (pooled mean)"),
+        ("render", "render (pooled mean)"),
+        ("cpu", "CPU"),
+        ("rss", "RSS"),
+        ("delivery", "delivery (pooled mean)"),
+        ("input", "keystroke latency (pooled mean)"),
+    )
+)
+
+CHAT: tuple[Scenario, ...] = (
+    Scenario(
+        name="typing",
+        title="Typing While a Reply Streams",
+        purpose=(
+            "A typist at 15 keys/s into the input box (keys through the driver's input path) "
+            "while a reply streams at 100K tokens/s; each key timed to the render that shows it."
+        ),
+        config=RunConfig(
+            message_count=800_000, message_delay_us=10, tokens="words", typist_cps=15, time_limit_s=60
+        ),
+        criteria=(
+            _ALL_TOKENS,
+            Criterion("Streams at > 90K tok/s meanwhile", "tokens_per_s", ">", 90_000, "ours"),
+            *KEYSTROKE_CRITERIA,
+            _ON_TIME,
+            *_INTEGRITY,
+        ),
+        seed_test="",
+    ),
+    Scenario(
+        name="long-session",
+        title="Long Session",
+        purpose=(
+            "2,000 replies in a row (10M tokens at 100K tokens/s), a user message before each, "
+            "the typist on: is the last tenth as fast as the first?"
+        ),
+        config=RunConfig(
+            message_count=10_000_000,
+            streams=2_000,
+            message_delay_us=10,
+            tokens="words",
+            typist_cps=15,
+            session_tenths=True,
+            time_limit_s=900,
+        ),
+        criteria=(
+            _ALL_TOKENS,
+            Criterion("Every tenth measured", "session_tenths", "==", 10, "ours"),
+            *_GROWTH,
+            Criterion("RSS bounded (growth < 100 MB)", "memory_growth_mb", "<", 100, "ours"),
+            *KEYSTROKE_CRITERIA,
+            _ON_TIME,
+            *_INTEGRITY,
+        ),
+        seed_test="",
+    ),
+)
+
+SCENARIOS = SCENARIOS + BEYOND_SEED + CHAT
 
 _BY_NAME = {s.name: s for s in SCENARIOS}
 

@@ -16,7 +16,7 @@ from typing import Literal
 from ..core.faults import FaultKind
 
 Better = Literal["higher", "lower"]
-Unit = Literal["tokens", "items", "chars", "tok/s", "s", "ms", "MB", "%", "fps", "count", "flag"]
+Unit = Literal["tokens", "items", "chars", "tok/s", "s", "ms", "MB", "%", "fps", "count", "flag", "ratio"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +111,28 @@ RUN_METRICS: tuple[Metric, ...] = (
     _ms("frame_gap_max_ms", "time between painted frames, max"),
     _ms("ui_lag_p99_ms", "how late a 10 Hz timer on the UI thread fired, p99"),
     _ms("ui_lag_max_ms", "how late a 10 Hz timer on the UI thread fired, max"),
+    # The input box.
+    Metric("keys_pressed", "count", "keys the typist pressed into the input box"),
+    Metric("keys_echoed", "count", "keys shown in the input box, in order", "higher"),
+    _integrity("keys_out_of_order", "keys shown as another character (out of order)"),
+    _integrity("keys_not_echoed", "keys pressed but never shown"),
+    *_distribution("input", "a key's press -> the render that shows it", ("p50", "p99", "max")),
+    Metric("user_messages_answered", "count", "messages sent with Enter that got a reply stream"),
+    Metric("user_messages_refused", "count", "messages sent after the planned replies had ended"),
+    Metric("answer_tokens_received", "tokens", "tokens of the replies to sent messages"),
+    # A long session, late tenths against early ones (measure.session_tenths).
+    Metric("session_tenths", "count", "tenths of the session measured (10 when it completed)"),
+    *(
+        Metric(f"session_{name}_growth", "ratio", f"late tenths' {what} / early tenths' (floor in)", "lower")
+        for name, what in (
+            ("paint", "paint mean"),
+            ("render", "render mean"),
+            ("cpu", "CPU"),
+            ("rss", "RSS"),
+            ("delivery", "delivery mean"),
+            ("input", "keystroke mean"),
+        )
+    ),
     # Quit.
     Metric(
         "quit_latency_ms",

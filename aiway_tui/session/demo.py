@@ -34,6 +34,7 @@ from ..ui.demo_app import DemoApp, DemoRequest
 from ..ui.host import HostBridge
 from ..ui.screens import RunScreen
 from .hosting import HostedSession, SessionOptions
+from .input_wiring import wire_input
 
 INTERACTIVE = SessionOptions(headless=False, interactive=True)
 
@@ -109,6 +110,8 @@ async def run_demo(
             conductor=conductor_for(scenario, config) if conductor_for else None,
         )
         screen.attach(pipeline)
+        first_view = screen.panes[0].transcript if screen.panes else None
+        screen.message_handler = wire_input(app, screen.input_box, first_view, pipeline, bridge)
         app.show_pipeline(pipeline, screen)
         await bridge.call(app.show_run(screen), _app_context(app))
         asked: list[DemoRequest] = []

@@ -30,8 +30,10 @@ from ..targets.protocol import TargetSource
 from ..targets.resolve import resolve_target
 from ..targets.surface import TargetSurface
 from ..ui.chat_app import ChatApp
+from ..ui.chat_input import ChatInput
 from ..ui.host import HostBridge
 from .hosting import HostedSession, SessionOptions
+from .input_wiring import wire_input, wire_tenths
 
 __all__ = ["SessionOptions", "run_session", "status_line"]
 
@@ -128,6 +130,8 @@ async def run_session(
     if chat is not None:
         chat.status_text = status_line(pipeline)
         chat.quit_handler = lambda reason: bridge.token.run_sync_soon(pipeline.request_quit, reason)
+        chat.message_handler = wire_input(chat, chat.input_box, chat.transcript, pipeline, bridge)
+        wire_tenths(chat.transcript, pipeline)
     size = None if not options.headless else (config.width, config.height)
     session = HostedSession(
         bridge, app, options, size=size, on_quit=quit_run, on_exit=lambda: pipeline.request_quit("app exited")
@@ -137,7 +141,8 @@ async def run_session(
         if options.interactive:
             app.notify("Stream complete: press q to quit and see the report.", timeout=30)
         elif chat is not None:
-            chat.simulate_key("q")  # the quit key's own path, timed
+            # The quit key's own path, timed (Ctrl+C's, if the typist is in the input box).
+            chat.simulate_key("ctrl+c" if isinstance(chat.focused, ChatInput) else "q")
         else:
             quit_run("quit")
 

@@ -1,4 +1,4 @@
-"""The Textual chat app: transcript, live status line, quit key.
+"""The Textual chat app: transcript, input box, live status line, quit key.
 
 The app never runs the stream itself: a Trio pipeline (hosted as a guest on
 this app's asyncio loop) paints into it through ``paint``, once per frame.
@@ -22,6 +22,7 @@ from textual.widget import Widget
 from ..core.painter import Frame, TextChunk
 from ..core.protocol import ConductorState, StreamEnd, StreamError, StreamStart
 from ..measure.latency import LatencyRecorder
+from .chat_input import TRANSCRIPT_KEYS, ChatInput, scroll_keys, send
 from .chat_screen import ChatScreen
 from .compat import prompt_exit
 from .text_line import TextLine
@@ -38,8 +39,9 @@ class ChatApp(App[None]):
     CSS_PATH = _CSS_PATH
     TITLE = "aiway-tui"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit_run", "Quit", priority=True),
+        Binding("q", "quit_key", "Quit", priority=True),
         Binding("ctrl+c", "quit_run", "Quit", show=False, priority=True),
+        *TRANSCRIPT_KEYS,
     ]
 
     def get_default_screen(self) -> Screen[None]:
@@ -62,15 +64,35 @@ class ChatApp(App[None]):
         self.transcript = TranscriptView(scrollback, id="transcript")
         self.view: Widget = self.transcript if view is None else view
         self.status = TextLine(id="status")
+        self.input_box = ChatInput(id="input")
+        self.message_handler: Callable[[str], None] | None = None
+        """Where a sent message goes (the conductor, through the Trio token)."""
         self._status_shown = ""
         self._status_at = 0.0
 
     def compose(self) -> ComposeResult:
         # The key hint lives in the title: a Footer is three more widgets for
         # Textual's compositor to draw on every frame, for one line of help.
-        yield TextLine(f"{self.title}  ·  q quit", id="title")
+        yield TextLine(f"{self.title}  ·  q quit (Ctrl+C while typing)", id="title")
         yield self.view
+        yield self.input_box
         yield self.status
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``q`` types a q while the input box has focus (Ctrl+C still quits)."""
+        if action == "quit_key":
+            return not isinstance(self.focused, ChatInput)
+        return True
+
+    def action_quit_key(self) -> None:
+        self.request_quit("quit")
+
+    def action_transcript(self, method: str) -> None:
+        """A transcript key pressed while the input box has focus."""
+        scroll_keys(self.transcript, method)
+
+    def on_input_submitted(self, event: ChatInput.Submitted) -> None:
+        send(event, self.message_handler, self.transcript)
 
     @property
     def render_time(self) -> LatencyRecorder:
@@ -102,6 +124,7 @@ class ChatApp(App[None]):
                     view.streaming = True
                 elif isinstance(event, StreamEnd):
                     view.streaming = False
+                    view.finish_reply()
                     view.note(
                         f"— {event.token_count:,} tokens in {event.elapsed_s:.2f}s "
                         f"({event.tokens_per_second:,.0f} tok/s), checksum {event.checksum:08x}"

@@ -20,15 +20,18 @@ from __future__ import annotations
 import contextlib
 import signal
 import termios
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from io import TextIOWrapper
 from typing import Any, cast
 
 import trio
+from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.css.styles import RenderStyles
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
+from textual.message import Message
 
 from .gone_terminal import GoneTerminalSafe
 
@@ -40,6 +43,16 @@ def app_context(app: App[Any]) -> AbstractContextManager[None]:
     the same context Textual gives its own handlers.
     """
     return app._context()
+
+
+def driver_of(app: App[Any]) -> Driver | None:
+    """The driver ``app`` runs on (``None`` before it started or after it stopped)."""
+    return app._driver
+
+
+def key_parser() -> Callable[[str], Iterable[Message]]:
+    """A fresh copy of the parser Textual's terminal drivers feed stdin's text to."""
+    return XTermParser().feed
 
 
 def style_cache_key(styles: RenderStyles) -> int:

@@ -27,6 +27,7 @@ from ..core.pipeline import Pipeline
 from ..core.protocol import ConductorState, StreamEnd, StreamError, StreamStart
 from ..measure.latency import LatencyRecorder
 from ..scenarios.catalogue import Scenario
+from .chat_input import TRANSCRIPT_KEYS, ChatInput, scroll_keys, send
 from .stats_panel import REFRESH_S, StatsPanel, StatsReader
 from .transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
 
@@ -200,7 +201,17 @@ class RunScreen(Screen[None]):
         Binding("tab", "next_conversation", "Conv.", priority=True),
         Binding("end", "follow", "Follow", show=False, priority=True),
         Binding("escape", "menu", "Menu", priority=True),
+        Binding("i", "focus_input", "Type", priority=True),
+        # The same, from the input box (where the keys above are typed as text).
+        Binding("ctrl+s", "always('pause')", "Pause", show=False, priority=True),
+        Binding("ctrl+up", "always('rate', 1)", "Rate up", show=False, priority=True),
+        Binding("ctrl+down", "always('rate', -1)", "Rate down", show=False, priority=True),
+        Binding("ctrl+r", "always('restart')", "Restart", show=False, priority=True),
+        *TRANSCRIPT_KEYS,
     ]
+
+    TYPED_IN_INPUT = frozenset({"pause", "rate", "restart", "follow", "focus_input", "menu"})
+    """Actions whose keys are text while the input box has focus (Escape leaves the box)."""
 
     def __init__(self, scenario: Scenario, config: RunConfig, pace: Pace, view: Widget | None = None) -> None:
         """``view``: a target's widget, shown in place of the conversations (``--target``)."""
@@ -226,6 +237,8 @@ class RunScreen(Screen[None]):
         self.reader: StatsReader | None = None
         self.pipeline: Pipeline | None = None
         self._stream_conversation: dict[int, int] = {}
+        self.input_box = ChatInput(id="input")
+        self.message_handler: Callable[[str], None] | None = None
         self._next_stats = 0.0
 
     def compose(self) -> ComposeResult:
@@ -239,6 +252,7 @@ class RunScreen(Screen[None]):
                     yield self.view
                 yield from self.panes
             yield self.stats
+        yield self.input_box
         yield Footer()
 
     def on_mount(self) -> None:
@@ -307,10 +321,26 @@ class RunScreen(Screen[None]):
         controls(self).request_menu()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``tab`` is only offered (and shown in the footer) with several conversations."""
+        """``tab`` is only offered (and shown in the footer) with several conversations;
+        printable keys type into the input box while it has focus."""
+        if action in self.TYPED_IN_INPUT and isinstance(self.focused, ChatInput):
+            return False
         if action == "next_conversation":
             return len(self.panes) > 1
         return True
+
+    def action_always(self, action: str, *args: int) -> None:
+        getattr(self, f"action_{action}")(*args)
+
+    def action_focus_input(self) -> None:
+        self.input_box.focus()
+
+    def action_transcript(self, method: str) -> None:
+        if self.panes:
+            scroll_keys(self.panes[self.active].transcript, method)
+
+    def on_input_submitted(self, event: ChatInput.Submitted) -> None:
+        send(event, self.message_handler, self.panes[self.active].transcript if self.panes else None)
 
     def action_next_conversation(self) -> None:
         self._activate((self.active + 1) % len(self.panes))
@@ -349,6 +379,7 @@ class RunScreen(Screen[None]):
                 elif isinstance(event, StreamEnd):
                     view = self._pane_for(event.stream).transcript
                     view.streaming = False
+                    view.finish_reply()
                     view.note(
                         f"— {event.token_count:,} tokens in {event.elapsed_s:.2f}s "
                         f"({event.tokens_per_second:,.0f} tok/s), checksum {event.checksum:08x}"

@@ -46,6 +46,8 @@ class StatsSnapshot:
     paint_ms_p50: float
     paint_ms_p99: float
     delivery_p99_ms: float
+    keystroke_p99_ms: float
+    keys: int
     cpu_percent: float
     rss_mb: float
     rss_growth_mb: float
@@ -96,6 +98,8 @@ class StatsReader:
             paint_ms_p50=paint.p50_ms if paint is not None else 0.0,
             paint_ms_p99=paint.p99_ms if paint is not None else 0.0,
             delivery_p99_ms=delivery.p99_ms if delivery is not None else 0.0,
+            keystroke_p99_ms=p.keystrokes.latency.percentile_ms(99),
+            keys=p.keystrokes.echoed,
             cpu_percent=stats.resources.cpu_percent,
             rss_mb=stats.resources.rss_mb,
             rss_growth_mb=stats.resources.memory_growth_mb,
@@ -143,6 +147,7 @@ def render_stats(s: StatsSnapshot) -> Text:
     line("FPS", f"{s.fps:4.1f} of {s.fps_target}")
     line("Paint", f"{s.paint_ms_p50:.2f} ms p99 {s.paint_ms_p99:.2f}")
     line("Deliv p99", f"{s.delivery_p99_ms:,.1f} ms")
+    line("Keys p99", f"{s.keystroke_p99_ms:,.1f} ms ({s.keys:,} keys)" if s.keys else "- (type below)")
     line("CPU", f"{s.cpu_percent:.0f}%")
     line("RSS", f"{s.rss_mb:.0f} MB (+{s.rss_growth_mb:.1f})")
     left = "done" if s.done else ("?" if s.remaining_s is None else f"~{s.remaining_s:,.0f}s left")

@@ -2,8 +2,10 @@
 
 Only visible lines are rendered (``render_line``), and at most ``scrollback``
 wrapped rows are kept, so both paint cost and memory are flat however long
-the stream runs. Text is hard-wrapped once, when it arrives: a paint never
-re-wraps the streaming message.
+the stream runs. Text is wrapped once, when it arrives, at word boundaries
+(only the last row is ever re-cut): a paint never re-wraps the streaming
+message. A reply is plain while it streams; when it ends its rows are styled
+once (headings, code, tables), which costs nothing per frame.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ USER = 1
 AI_LABEL = 2
 AI = 3
 NOTE = 4
+HEADING = 5
+CODE = 6
+TABLE = 7
 
 _STYLES = {
     USER_LABEL: Style(color="cyan", bold=True),
@@ -38,6 +43,9 @@ _STYLES = {
     AI_LABEL: Style(color="magenta", bold=True),
     AI: Style(),
     NOTE: Style(color="yellow", italic=True),
+    HEADING: Style(color="bright_magenta", bold=True),
+    CODE: Style(color="green"),
+    TABLE: Style(color="cyan"),
 }
 _CURSOR = Segment("▌", Style(color="magenta", blink=True))
 
@@ -85,6 +93,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self._after_render: list[Callable[[], None]] = []
         self.rows_added = 0
         """Rows ever appended; ``rows_added - len(rows)`` were dropped from the front."""
+        self._reply_from = 0
+        """``rows_added`` when the reply being streamed began."""
         self.unseen_rows = 0
         """Rows added below the view since the reader scrolled away from the bottom."""
         self._rows_added_shown = -1
@@ -104,9 +114,44 @@ class TranscriptView(ScrollView, can_focus=True):
         self._open = False
         self.rows.append(Row(label, label_kind, False))
         self.rows_added += 1
+        self._reply_from = self.rows_added
         self._append(text, kind, new_line=True)
         self._open = kind == AI
         self._changed(*mark)
+
+    def finish_reply(self) -> None:
+        """Style the reply that just ended, once: headings, fenced code, tables.
+
+        Only rows still kept are walked (at most ``scrollback``), once per reply.
+        """
+        rows = self.rows
+        first = max(0, self._reply_from - (self.rows_added - len(rows)))
+        in_code = False
+        kind = AI
+        changed = False
+        for index in range(first, len(rows)):
+            row = rows[index]
+            if row.kind != AI:
+                continue
+            if not row.continued:
+                text = row.text
+                if text.startswith("```"):
+                    kind = CODE
+                    in_code = not in_code
+                elif in_code:
+                    kind = CODE
+                elif text.startswith("#"):
+                    kind = HEADING
+                elif text.startswith("|"):
+                    kind = TABLE
+                else:
+                    kind = AI
+            if kind != AI:
+                rows[index] = Row(row.text, kind, row.continued)
+                changed = True
+        self._open = False
+        if changed:
+            self.refresh()
 
     def stream(self, text: str) -> None:
         """Append ``text`` to the message being streamed."""
@@ -123,28 +168,55 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def _append(self, text: str, kind: int, *, new_line: bool) -> None:
         width = self._wrap_width
-        rows = self.rows
-        if not new_line and rows and rows[-1].kind == kind:
-            last = rows[-1]
-            room = width - len(last.text)
-            if room > 0:
-                rows[-1] = Row(last.text + text[:room], kind, last.continued)
-                text = text[room:]
-            continued = True
-        else:
-            continued = False
         limit = width * self.scrollback
         if len(text) > limit:
+            # More than the transcript keeps: only the tail can be seen.
             text = text[len(text) - limit :]
+        lines = text.split("\n")
+        first = self._first_kept(lines, width)
+        if first == 0:
+            self._append_line(lines[0], kind, new_line=new_line)
+            first = 1
+        for line in lines[first:]:
+            self._append_line(line, kind, new_line=True)
+
+    def _first_kept(self, lines: list[str], width: int) -> int:
+        """The first of ``lines`` whose rows can outlast this append: the lines after it
+        make at least ``scrollback`` rows (a line wraps into at least ``ceil(len / width)``),
+        so what comes before would be dropped as soon as it was wrapped. The rows not
+        made still count in ``rows_added``, as rows that came and went."""
+        rows = 0
+        index = len(lines)
+        while index > 0 and rows < self.scrollback:
+            index -= 1
+            rows += max(1, -(-len(lines[index]) // width))
+        if index > 0:
+            self.rows_added += sum(max(1, -(-len(line) // width)) for line in lines[:index])
+        return index
+
+    def _append_line(self, line: str, kind: int, *, new_line: bool) -> None:
+        """Add ``line`` (no newline in it) to the last row, or as a new line;
+        wrap it at the last space that fits, or mid-word for a word too long."""
+        width = self._wrap_width
+        rows = self.rows
+        continued = False
+        if not new_line and rows and rows[-1].kind == kind:
+            last = rows.pop()
+            self.rows_added -= 1
+            line = last.text + line
+            continued = last.continued
+        pos = 0
+        end = len(line)
+        rfind = line.rfind
+        while end - pos > width:
+            cut = rfind(" ", pos, pos + width)
+            cut = pos + width if cut <= pos else cut + 1  # the space stays at the row's end
+            rows.append(Row(line[pos:cut], kind, continued))
+            pos = cut
             continued = True
-        if not text and not continued:
-            rows.append(Row("", kind, False))
             self.rows_added += 1
-            return
-        for start in range(0, len(text), width):
-            rows.append(Row(text[start : start + width], kind, continued))
-            self.rows_added += 1
-            continued = True
+        rows.append(Row(line[pos:] if pos else line, kind, continued))
+        self.rows_added += 1
 
     @property
     def following(self) -> bool:
