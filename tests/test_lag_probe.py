@@ -30,7 +30,17 @@ async def test_a_blocked_ui_thread_shows_in_the_lag_probe() -> None:
     config = scenario.config.with_overrides(message_count=120_000, message_delay_us=10)  # ~1.2 s
 
     def block_mid_run(app: ChatApp, pipeline: Pipeline, pilot: Pilot[object]) -> None:
-        asyncio.get_running_loop().call_later(0.25, _block_the_ui_thread)
+        # Mid-stream, after frames have been painted: the run's own start-up (a full
+        # collection over whatever heap earlier tests left) may take longer than 0.25 s.
+        loop = asyncio.get_running_loop()
+
+        def when_painting() -> None:
+            if pipeline.statistics().frames >= 2:
+                loop.call_later(0.25, _block_the_ui_thread)
+            else:
+                loop.call_later(0.01, when_painting)
+
+        when_painting()
 
     report = await run_session(scenario, config, OPTIONS, on_ready=block_mid_run)
     r = report.results

@@ -6,6 +6,7 @@ received" follows a ``--count`` override instead of going stale.
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -71,15 +72,7 @@ class CriterionResult:
         return f"  {mark} {self.name}  [{self.metric} = {value}, needs {self.op} {self.threshold:,.4g}]"
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "passed": self.passed,
-            "value": self.value,
-            "threshold": self.threshold,
-            "metric": self.metric,
-            "op": self.op,
-            "source": self.source,
-        }
+        return dataclasses.asdict(self)
 
 
 def evaluate(
