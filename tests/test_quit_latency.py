@@ -128,6 +128,16 @@ def test_cli_reports_each_stage_and_writes_json(tmp_path: Path, capsys: pytest.C
     assert report["stages"]["total"]["max_ms"] < SEED_BOUND_MS
     assert all(t["clean"] and t["moment"] == "buffer-full" for t in report["trials"])
     assert {c["name"].split(" (")[0] for c in report["criteria"]} >= {"Quit < 1 s on every trial"}
+    assert (report["target"], report["feed"]) == ("transcript", "per-frame")
+    assert "Target: transcript, fed per-frame" in out
+
+
+def test_the_quit_report_names_the_target_and_feed_it_quit_under(tmp_path: Path) -> None:
+    target = tmp_path / "quit.json"
+    argv = ["quit-latency", "--trials", "2", "--moment", "streaming", "--json", str(target)]
+    main([*argv, "--target", "log", "--feed", "per-token"])
+    report = json.loads(target.read_text())
+    assert (report["target"], report["feed"], report["trials_run"]) == ("log", "per-token", 2)
 
 
 @pytest.mark.parametrize(

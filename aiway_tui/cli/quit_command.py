@@ -156,6 +156,9 @@ def run_quit_latency(args: argparse.Namespace) -> int:
                 raise
             interrupted = True
         report = IN_PROCESS.report(scenario, args.moment, args.seed, trials_asked, done, args.warmup)
+    report = dataclasses.replace(
+        report, target=target.name if target is not None else "transcript", feed=feed
+    )
     print(render_quit_text(report), file=text_out, flush=True)
     if json_out is not None:
         try:

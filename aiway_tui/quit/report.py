@@ -69,6 +69,9 @@ class QuitLatencyReport:
     criteria: tuple[CriterionResult, ...]
     warmup: int = 0
     """Trials run first and not counted."""
+    target: str = "transcript"
+    """The view the trials quit under (``--target``), and how it was fed."""
+    feed: str = "per-frame"
 
     @property
     def passed(self) -> bool:
@@ -89,6 +92,8 @@ class QuitLatencyReport:
             "schema_version": SCHEMA_VERSION,
             "mode": self.mode,
             "scenario": self.scenario,
+            "target": self.target,
+            "feed": self.feed,
             "seed": self.seed,
             "trials_asked": self.trials_asked,
             "trials_run": len(self.trials),
@@ -212,6 +217,7 @@ def render_quit_text(report: QuitLatencyReport) -> str:
         f"=== Quit latency ({report.mode}): {report.title},"
         f" {len(report.trials)} trials, seed {report.seed} ===",
         f"(after {report.warmup} warm-up trial(s), not counted)" if report.warmup else "(no warm-up)",
+        f"Target: {report.target}, fed {report.feed}",
         "",
         _head("Stage"),
     ]
