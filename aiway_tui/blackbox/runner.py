@@ -110,8 +110,8 @@ async def _read(fd: trio.lowlevel.FdStream, watch: ScreenWatch, done: trio.Event
         while True:
             try:
                 data = await fd.receive_some(65536)
-            except (trio.BrokenResourceError, OSError):
-                return
+            except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+                return  # the app's side closed, or the run closed our copy of the terminal
             if not data:
                 return
             answer = watch.feed(data, trio.current_time())
