@@ -153,6 +153,26 @@ def test_signal_during_an_interactive_demo_quits_in_order(signum: signal.Signals
     print(f"{signum.name}: quit {report['quit']}")
 
 
+def close_the_terminal(child: pexpect.spawn) -> tuple[int | None, float]:
+    """Close the pty's master under the app (the terminal is gone); its exit status, and how soon."""
+    pty = child.ptyproc
+    pty.fileobj.close()
+    closed_at = time.monotonic()
+    while pty.isalive():
+        assert time.monotonic() - closed_at < 10, "the app hung with no terminal left"
+        time.sleep(0.02)
+    return pty.exitstatus, time.monotonic() - closed_at
+
+
+def forget_the_terminal(child: pexpect.spawn) -> None:
+    """Kill what is left, and tell pexpect its descriptor is already closed."""
+    if child.ptyproc.isalive():
+        os.kill(child.pid, signal.SIGKILL)
+    child.ptyproc.fd = -1
+    child.ptyproc.closed = True
+    child.child_fd = -1
+
+
 def test_a_terminal_closed_under_the_demo_ends_it_in_order_with_its_report(tmp_path: Path) -> None:
     """The terminal goes away (its window closed, ssh dropped): the kernel sends SIGHUP, and
     every write to the terminal fails from then on. The app must neither hang on them nor
@@ -162,20 +182,9 @@ def test_a_terminal_closed_under_the_demo_ends_it_in_order_with_its_report(tmp_p
     try:
         child.expect("Responding")
         wait_until_handled(child.pid)
-        pty = child.ptyproc
-        pty.fileobj.close()  # close the master: the terminal is gone
-        closed_at = time.monotonic()
-        while pty.isalive():
-            assert time.monotonic() - closed_at < 10, "the app hung with no terminal left"
-            time.sleep(0.02)
-        ended_after = time.monotonic() - closed_at
-        status = pty.exitstatus
+        status, ended_after = close_the_terminal(child)
     finally:
-        if child.ptyproc.isalive():
-            os.kill(child.pid, signal.SIGKILL)
-        child.ptyproc.fd = -1
-        child.ptyproc.closed = True
-        child.child_fd = -1
+        forget_the_terminal(child)
     assert status == EXIT_CODES[signal.SIGHUP]
     report = json.loads(target.read_text())
     assert (report["ending"], report["interrupted_by"]) == ("interrupted", "SIGHUP")
@@ -192,19 +201,9 @@ def test_a_terminal_closed_on_the_demo_s_catalogue_ends_it_with_129() -> None:
     try:
         child.expect("backpressure")  # the catalogue is up
         time.sleep(0.5)  # its signal handlers go in as the app comes up
-        pty = child.ptyproc
-        pty.fileobj.close()
-        closed_at = time.monotonic()
-        while pty.isalive():
-            assert time.monotonic() - closed_at < 10, "the app hung with no terminal left"
-            time.sleep(0.02)
-        status = pty.exitstatus
+        status, _ = close_the_terminal(child)
     finally:
-        if child.ptyproc.isalive():
-            os.kill(child.pid, signal.SIGKILL)
-        child.ptyproc.fd = -1
-        child.ptyproc.closed = True
-        child.child_fd = -1
+        forget_the_terminal(child)
     assert status == EXIT_CODES[signal.SIGHUP]
 
 
