@@ -83,6 +83,9 @@ BAD_ARGV: list[tuple[list[str], str]] = [
     (["run", "1m-short", "--json", "/proc/out.json"], "cannot write in /proc"),
     # A visible run without a terminal (pytest captures stdout).
     (["run", "1m-short", "--visible"], "--visible needs a terminal"),
+    # A whole app of the user's own where only a view can go.
+    (["quit-latency", "--target", "tests.views:my_chat_app"], "which a whole app of your own does not bind"),
+    (["demo", "--target", "tests.views:my_chat_app"], "the demo shows a view, not a whole app"),
 ]
 
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
 EXIT_USAGE = 2
+DEMO_SHOWS_A_VIEW = "the demo shows a view, not a whole app of your own"
 _SIGNAL_EXIT = {"SIGINT": 130, "SIGTERM": 143, "SIGHUP": 129}
 
 
@@ -383,7 +384,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.scenario is not None:
         get_scenario(args.scenario)
     configs = {s.name: _demo_config(s, args) for s in SCENARIOS}
-    target, feed = target_of(args, whole_app=False)
+    target, feed = target_of(args, whole_app_refused=DEMO_SHOWS_A_VIEW)
     json_out = checked_outputs(output_for("--json", args.json))[0]
     options = dataclasses.replace(INTERACTIVE, target=target, feed=feed)
     demo = (
@@ -442,7 +443,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command is None:
                 args = parser.parse_args(["demo"])
             _check_demo_overrides(args)  # name a bad value before asking for a terminal
-            target_of(args, whole_app=False)
+            target_of(args, whole_app_refused=DEMO_SHOWS_A_VIEW)
             if args.connect is not None:
                 remote_conductors(args.connect)
             checked_outputs(output_for("--json", args.json))

@@ -30,6 +30,7 @@ DEFAULT_TRIALS = 50
 DEFAULT_PTY_TRIALS = 10
 MAX_TRIALS = 100_000
 EXIT_INTERRUPTED = 130
+WHOLE_APP_HAS_NO_QUIT_KEY = "quit-latency presses our quit key, which a whole app of your own does not bind"
 
 
 def _whole(text: str) -> int:
@@ -116,7 +117,10 @@ def run_quit_latency(args: argparse.Namespace) -> int:
             moment.config(scenario.config)
         except ConfigError as exc:
             raise ConfigError(f"moment {moment.name} on {scenario.name}: {exc}") from None
-    target, feed = target_of(args)
+    target, feed = target_of(
+        args,
+        whole_app_refused="quit-latency presses our quit key, which a whole app of your own does not bind",
+    )
     options = dataclasses.replace(INTERACTIVE, target=target, feed=feed)
     progress = _progress(trials_asked)
     interrupted = False

@@ -31,16 +31,16 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def target_of(args: argparse.Namespace, *, whole_app: bool = True) -> tuple[TargetSource | None, Feed]:
-    """The resolved ``--target`` (``None``: ours) and ``--feed``; ``TargetError`` for a bad spec
-    (and, unless ``whole_app``, for one that brings its own app: the demo shows a widget)."""
+def target_of(
+    args: argparse.Namespace, *, whole_app_refused: str | None = None
+) -> tuple[TargetSource | None, Feed]:
+    """The resolved ``--target`` (``None``: ours) and ``--feed``; ``TargetError`` for a bad spec,
+    and for one that brings its own app where ``whole_app_refused`` says why that cannot work."""
     spec = getattr(args, "target", None)
     feed: Feed = getattr(args, "feed", "per-frame")
     source = None if spec is None else resolve_target(spec)
-    if source is not None and source.whole_app and not whole_app:
-        raise TargetError(
-            f"--target {spec}: the demo shows a view, not a whole app (use run or quit-latency)"
-        )
+    if source is not None and source.whole_app and whole_app_refused is not None:
+        raise TargetError(f"--target {spec}: {whole_app_refused} (use run)")
     return source, feed
 
 
