@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 CPU_BUDGETS: dict[str, CpuBudget] = {
-    "rapid-tokens": CpuBudget("cpu_avg_percent", PACE_QUANTUM_S, 10.0),
+    "rapid-tokens": CpuBudget("cpu_avg_percent", PACE_QUANTUM_S, 20.0),
     "cpu-streaming": CpuBudget("cpu_stream_percent", 0.020, 4.0),
     "cpu-idle": CpuBudget("cpu_idle_percent", DEFAULT_PERIOD_S, 5.0),
 }
@@ -39,8 +39,10 @@ stream's token period, the probes' period), measured in the same test. CPU
 percentages measure the machine (ours vary 2x from hour to hour); the ratio
 measures the code. ``aiway-tui run`` and ``aiway-tui bench`` keep the exact
 thresholds. Measured on our shared 2-core machines, quiet and loaded:
-rapid-tokens 5.2-5.8x, cpu-streaming 1.5-3.2x, cpu-idle 1.0-2.8x; each budget
-is about 1.5x the worst of those. rapid-tokens unpaced used ~100 %, 40x."""
+rapid-tokens 5.2-5.8x (14x with a second process burning one core: its work
+is per token, the guest's per wake-up), cpu-streaming 1.5-3.2x, cpu-idle
+1.0-2.8x; each budget is about 1.5x the worst of those. rapid-tokens
+unpaced used ~100 %, 40x."""
 
 
 KEYSTROKE_SLACK = 3.0
