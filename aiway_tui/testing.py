@@ -30,7 +30,7 @@ __all__ = [
 
 CPU_BUDGETS: dict[str, CpuBudget] = {
     "rapid-tokens": CpuBudget("cpu_avg_percent", PACE_QUANTUM_S, 20.0),
-    "cpu-streaming": CpuBudget("cpu_stream_percent", 0.020, 4.0),
+    "cpu-streaming": CpuBudget("cpu_stream_percent", 0.020, 7.0),
     "cpu-idle": CpuBudget("cpu_idle_percent", DEFAULT_PERIOD_S, 5.0),
 }
 """What the stress suites hold each CPU scenario to: a multiple of a bare Trio
@@ -42,7 +42,8 @@ thresholds. Measured on our shared 2-core machines, quiet and loaded:
 rapid-tokens 5.2-5.8x (14x with a second process burning one core: its work
 is per token, the guest's per wake-up), cpu-streaming 1.5-3.2x, cpu-idle
 1.0-2.8x; each budget is about 1.5x the worst of those. rapid-tokens
-unpaced used ~100 %, 40x."""
+unpaced used ~100 %, 40x. cpu-streaming also read 4.6x once on a fresh
+clone (3.81 % against a 0.82 % guest), so it is held to 7x."""
 
 
 KEYSTROKE_SLACK = 3.0

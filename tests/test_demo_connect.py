@@ -81,7 +81,9 @@ def test_our_demo_measured_from_outside_as_any_app_would_be(
     assert 0 < results["delivery_p50_ms"] <= results["delivery_p99_ms"]
     assert results["screen_updates"] >= 2
     assert results["quit_to_restored_ms"] <= results["quit_to_exit_ms"] < 10_000
-    assert results["cpu_avg_percent"] > 0
+    # The app's process tree was sampled (RSS below); its CPU over so short a stream can be
+    # under one 10 ms CPU-time tick, so the figure is there but may read 0.
+    assert "cpu_avg_percent" in results
     assert results["rss_peak_mb"] > 10
     assert report["app_exit_code"] in (0, 1)  # the demo's own verdict on its run
     assert code in (0, 1)
