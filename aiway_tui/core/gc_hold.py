@@ -9,6 +9,13 @@ collector's reach; during the run the young generations are still
 collected (short pauses: what a stream makes and drops is freed by
 reference counting anyway), but the oldest one waits until the run and the
 app have ended, when a pause no longer delays anything a person sees.
+
+The youngest generation's threshold is raised too: at CPython's 700 tracked
+allocations, building one item of 1,024 tokens starts a collection that
+scans tokens which reference counting frees a moment later (1,600 young
+collections in a 10-second rapid-tokens run, about 4 % of its CPU). At
+``YOUNG_THRESHOLD`` a whole item and its channel neighbours are made and
+freed between collections, and each collection stays near a millisecond.
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ import gc
 
 _NEVER = 1_000_000_000
 """An oldest-generation threshold no run reaches."""
+
+YOUNG_THRESHOLD = 10_000
+"""Tracked allocations (net of frees) between young collections during a run."""
 
 
 class GcHold:
@@ -34,7 +44,7 @@ class GcHold:
         gc.collect()
         gc.freeze()
         young, middle, _ = self._saved = gc.get_threshold()
-        gc.set_threshold(young, middle, _NEVER)
+        gc.set_threshold(max(young, YOUNG_THRESHOLD), middle, _NEVER)
 
     def release(self) -> None:
         """Give the collector back its thresholds and the frozen objects."""
