@@ -11,6 +11,7 @@ import asyncio
 import itertools
 from collections.abc import Awaitable, Callable
 
+from textual.errors import NoWidget
 from textual.pilot import Pilot
 
 from aiway_tui.core.reply_text import ReplyCutter, reply_pool
@@ -165,3 +166,42 @@ def test_a_reader_who_scrolled_up_keeps_the_same_lines_in_view_and_end_follows_a
         assert view.scroll_y == view.max_scroll_y
 
     _in_app(check, scrollback=3000)
+
+
+def _scrollbar_shown(app: ChatApp, view: TranscriptView) -> bool:
+    try:
+        app.screen.find_widget(view.vertical_scrollbar)
+    except NoWidget:
+        return False
+    return True
+
+
+def test_the_scrollbar_shows_only_while_the_reader_is_away_from_the_bottom_and_nothing_rewraps() -> None:
+    """Following, the transcript's rows are whole in the screen's composition
+    (no scrollbar cut through them each frame); scrolled up, the scrollbar is
+    there to drag; ``end`` hides it again. The wrap width never moves."""
+
+    async def check(app: ChatApp, view: TranscriptView, pilot: Pilot[None]) -> None:
+        _start_reply(view)
+        tokens = _reply(7, 5_000)
+        for start in range(0, len(tokens), 60):
+            view.stream("".join(tokens[start : start + 60]))
+        await pilot.pause()
+        rows = list(view.rows)
+        assert view.following
+        assert view.max_scroll_y > 0
+        assert not _scrollbar_shown(app, view)
+        view.focus()
+        await pilot.press("pageup")
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        assert not view.following
+        assert _scrollbar_shown(app, view)
+        assert list(view.rows) == rows  # shown, it takes no column from the text
+        await pilot.press("end")
+        await pilot.pause()
+        assert view.following
+        assert not _scrollbar_shown(app, view)
+        assert list(view.rows) == rows
+
+    _in_app(check)

@@ -77,7 +77,16 @@ class TranscriptView(ScrollView, can_focus=True):
     """Streams text into wrapped rows; renders only what is on screen."""
 
     DEFAULT_CSS = """
-    TranscriptView { height: 1fr; }
+    TranscriptView { height: 1fr; scrollbar-visibility: hidden; }
+    TranscriptView.-reading { scrollbar-visibility: visible; }
+    """
+    """The scrollbar shows only while the reader is away from the bottom (``-reading``).
+
+    A shown scrollbar lies inside the transcript's rows, so Textual's
+    compositor cuts every row there on every frame (two more strips a row, and
+    a ``Segment.divide``): half of a frame's compositing while a fast stream
+    moves every row. At the bottom, following, a scrollbar says nothing the
+    reader does not see; the space stays the transcript's, so nothing re-wraps.
     """
 
     def __init__(self, scrollback: int = 2000, *, id: str | None = None) -> None:  # noqa: A002
@@ -227,6 +236,14 @@ class TranscriptView(ScrollView, can_focus=True):
         """
         return self.max_scroll_y - min(self.scroll_y, self.scroll_target_y) <= FOLLOW_ROWS
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._show_scrollbar(not self.following)
+
+    def _show_scrollbar(self, reading: bool) -> None:
+        if reading != self.has_class("-reading"):
+            self.set_class(reading, "-reading")
+
     def follow(self) -> None:
         """Jump to the bottom and follow new output again (the ``end`` key)."""
         self.unseen_rows = 0
@@ -244,6 +261,7 @@ class TranscriptView(ScrollView, can_focus=True):
             return
         self._rows_added_shown = self.rows_added
         follow = self.following
+        self._show_scrollbar(not follow)
         rows = self.rows
         if not follow and rows_before is not None and dropped_before is not None:
             # Rows dropped from the front move everything up: move the view
