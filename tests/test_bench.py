@@ -25,7 +25,8 @@ def test_bench_produces_every_figure() -> None:
         (shape, n) for shape in ("short", "medium") for n in (100, 100, 1000)
     }
     assert result.rapid["tokens"] == 1000
-    assert result.idle_cpu_percent > 0
+    # The idle phase's CPU can read 0: under one 10 ms tick of CPU time over 2.5 s.
+    assert result.idle_cpu_percent >= 0
     assert result.streaming_cpu_percent > 0
     assert result.streaming_30fps_cpu_percent > 0
     assert result.streaming_fps == 20
