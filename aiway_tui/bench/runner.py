@@ -393,7 +393,8 @@ def render_bench(result: BenchResult) -> str:
             f"  a bare Trio guest waking every {PACE_QUANTUM_S * 1000:g} ms beside it: "
             f"{result.rapid_floor_cpu_percent:.1f}% "
             f"(x{r['cpu_avg_percent'] / max(result.rapid_floor_cpu_percent, 1e-9):.1f})",
-            f"idle UI (cpu-idle, its idle phase): CPU {result.idle_cpu_percent:.2f}%; a bare Trio guest waking every "
+            f"idle UI (cpu-idle, its idle phase): CPU {result.idle_cpu_percent:.2f}%; "
+            f"a bare Trio guest waking every "
             f"{DEFAULT_PERIOD_S * 1000:g} ms: {result.idle_floor_cpu_percent:.1f}%",
             f"cpu-streaming, 50 tok/s: CPU {result.streaming_cpu_percent:.1f}% while streaming at "
             f"{result.streaming_fps} fps, {result.streaming_30fps_cpu_percent:.1f}% at 30 fps; "
