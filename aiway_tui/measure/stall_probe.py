@@ -29,6 +29,7 @@ after a quit, that set must be empty.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import threading
@@ -75,15 +76,7 @@ class Stall:
         return f"{who}; sampled at {self.sampled_stack}" if self.sampled_stack else who
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "longest_ms": self.longest_ms,
-            "culprit": self.culprit,
-            "trio_step_ms": self.trio_step_ms,
-            "trio_step_culprit": self.trio_step_culprit,
-            "host_ms": self.host_ms,
-            "sampled_ms": self.sampled_ms,
-            "sampled_stack": self.sampled_stack,
-        }
+        return {"longest_ms": self.longest_ms, "culprit": self.culprit, **dataclasses.asdict(self)}
 
 
 def coroutine_chain(task: trio.lowlevel.Task, depth: int = 4) -> str:
