@@ -52,11 +52,11 @@ _STACK_DEPTH = 4
 
 @dataclass(frozen=True, slots=True)
 class Stall:
-    """The longest stretch seen, in milliseconds, and what held the thread."""
+    """The longest stretch seen, in milliseconds, and what held the thread (``Stall()``: none yet)."""
 
-    trio_step_ms: float
-    trio_step_culprit: str
-    host_ms: float
+    trio_step_ms: float = 0.0
+    trio_step_culprit: str = ""
+    host_ms: float = 0.0
     sampled_ms: float = 0.0
     sampled_stack: str = ""
     """Innermost frames of the UI thread, sampled deep into the longest stretch."""

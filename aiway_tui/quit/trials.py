@@ -83,7 +83,7 @@ class _Driver:
         self.probe = probe
         self.pressed_at: float | None = None
         self.where: tuple[str, ...] = ()
-        self.stall = Stall(0.0, "", 0.0)
+        self.stall = Stall()
         self.pipeline: Pipeline | None = None
 
     def attach(self, pipeline: Pipeline, pilot: Pilot[object], nursery: trio.Nursery) -> None:
