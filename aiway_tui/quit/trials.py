@@ -216,6 +216,5 @@ IN_PROCESS = QuitMode(
     name="in process",
     stage_labels=STAGE_LABELS,
     total_stage="total",
-    p99_stage="total",
     p99_label=f"p99 quit < {P99_TARGET_MS:g} ms in process, under load (press -> app exit)",
 )
