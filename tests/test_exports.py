@@ -162,7 +162,8 @@ def test_every_module_imports(subtests: pytest.Subtests) -> None:
 
 
 def test_the_wheel_holds_what_the_installed_package_needs(tmp_path: Path) -> None:
-    """Stylesheets and ``py.typed`` ship inside the package, so an installed demo is styled."""
+    """Stylesheets, ``py.typed`` and the built-in scenarios ship inside the package, so an
+    installed demo is styled and its catalogue is there."""
     root = PACKAGE.parent
     subprocess.run(
         [
@@ -182,8 +183,11 @@ def test_the_wheel_holds_what_the_installed_package_needs(tmp_path: Path) -> Non
     )
     (wheel,) = tmp_path.glob("aiway_tui-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    needed = {str(p.relative_to(root)) for p in PACKAGE.rglob("*") if p.suffix in {".py", ".tcss", ".typed"}}
+    shipped = {".py", ".tcss", ".typed", ".toml"}
+    needed = {str(p.relative_to(root)) for p in PACKAGE.rglob("*") if p.suffix in shipped}
     assert needed - names == set()
     assert {"aiway_tui/ui/chat.tcss", "aiway_tui/ui/demo.tcss", "aiway_tui/py.typed"} <= names
+    builtin = {f"aiway_tui/scenarios/builtin/{name}.toml" for name in aiway_tui.scenario_names()}
+    assert builtin <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "aiway-tui = aiway_tui.cli.entry:run" in zipfile.ZipFile(wheel).read(entry_points).decode()

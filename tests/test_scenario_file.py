@@ -11,7 +11,9 @@ import pytest
 from aiway_tui.cli.main import main
 from aiway_tui.core.config import ConfigError
 from aiway_tui.core.faults import FaultSpec
+from aiway_tui.scenarios.catalogue import BUILTIN_DIR, get_scenario, scenario_names
 from aiway_tui.scenarios.files import load_scenario_file
+from aiway_tui.scenarios.input_criteria import KEYSTROKE_CRITERIA
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "stress" / "scenarios").glob("*.toml"))
 
@@ -40,6 +42,16 @@ def test_every_example_loads() -> None:
     assert len(EXAMPLES) >= 5
     names = [load_scenario_file(path).name for path in EXAMPLES]
     assert len(set(names)) == len(names)
+
+
+def test_every_built_in_scenario_file_is_in_the_catalogue_under_its_own_name() -> None:
+    assert sorted(p.stem for p in BUILTIN_DIR.glob("*.toml")) == sorted(scenario_names())
+    assert all(get_scenario(name).name == name for name in scenario_names())
+
+
+@pytest.mark.parametrize("name", ["typing", "long-session"])
+def test_the_typist_scenarios_hold_the_keystroke_criteria_every_typist_run_gets(name: str) -> None:
+    assert set(KEYSTROKE_CRITERIA) <= set(get_scenario(name).criteria)
 
 
 def test_a_file_gives_the_same_fields_as_a_built_in_scenario(tmp_path: Path) -> None:

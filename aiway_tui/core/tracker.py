@@ -139,11 +139,22 @@ class TrackerStatistics:
     unfinished_tokens: int
 
 
-_NONE = (0,) * 8
+SUMMED = (
+    "lost",
+    "duplicated",
+    "reordered",
+    "corrupted_streams",
+    "streams_completed",
+    "streams_intact",
+    "unfinished_tokens",
+    "streams_unfinished",
+)
+"""The per-stream figures the tracker keeps summed over all streams, in ``_figures`` order."""
+_NONE = (0,) * len(SUMMED)
 
 
 def _figures(t: StreamTrack) -> tuple[int, ...]:
-    """One stream's share of the tracker's sums, in ``MessageTracker._sums`` order."""
+    """One stream's share of the tracker's sums, in ``SUMMED`` order."""
     return (
         t.lost,
         t.duplicated,
@@ -156,8 +167,27 @@ def _figures(t: StreamTrack) -> tuple[int, ...]:
     )
 
 
+class _Summed:
+    """A ``MessageTracker`` figure that is one of the per-stream sums (named in ``SUMMED``)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.index = SUMMED.index(name)
+
+    def __get__(self, tracker: MessageTracker, owner: type | None = None) -> int:
+        return tracker.sums()[self.index]
+
+
 class MessageTracker:
     """The receiver's side of the no-loss proof, and the report's source of counts."""
+
+    lost = _Summed()
+    duplicated = _Summed()
+    reordered = _Summed()
+    corrupted_streams = _Summed()
+    streams_completed = _Summed()
+    streams_intact = _Summed()
+    unfinished_tokens = _Summed()
+    streams_unfinished = _Summed()
 
     def __init__(self, token_sink: TokenSink | None = None) -> None:
         self.token_sink = token_sink
@@ -289,11 +319,11 @@ class MessageTracker:
 
     # The totals the report is built from.
 
-    def _sums(self) -> list[int]:
-        """Every per-stream figure summed over all streams, summed again only for the
-        streams that can have changed since the last call (open ones, and closed ones
-        something reached): the live readers take these a few times a second, and a
-        long session has thousands of streams, almost all long closed."""
+    def sums(self) -> Sequence[int]:
+        """Every per-stream figure summed over all streams (in ``SUMMED`` order), summed
+        again only for the streams that can have changed since the last call (open ones,
+        and closed ones something reached): the live readers take these a few times a
+        second, and a long session has thousands of streams, almost all long closed."""
         totals = self._totals
         counted = self._counted
         streams = self.streams
@@ -310,40 +340,8 @@ class MessageTracker:
         return totals
 
     @property
-    def lost(self) -> int:
-        return self._sums()[0]
-
-    @property
-    def duplicated(self) -> int:
-        return self._sums()[1]
-
-    @property
-    def reordered(self) -> int:
-        return self._sums()[2]
-
-    @property
-    def corrupted_streams(self) -> int:
-        return self._sums()[3]
-
-    @property
     def checksum_failures(self) -> int:
         return sum(1 for t in self.streams.values() if t.checksum_ok is False)
-
-    @property
-    def streams_completed(self) -> int:
-        return self._sums()[4]
-
-    @property
-    def streams_intact(self) -> int:
-        return self._sums()[5]
-
-    @property
-    def unfinished_tokens(self) -> int:
-        return self._sums()[6]
-
-    @property
-    def streams_unfinished(self) -> int:
-        return self._sums()[7]
 
     def statistics(self) -> TrackerStatistics:
         """The counts as one value; the per-stream sums are taken once here (not per token)."""

@@ -17,6 +17,11 @@ _MB = 1024 * 1024
 _MIN_CPU_SPAN_S = 0.05
 
 
+def growth_mb(start_mb: float, peak_mb: float) -> float:
+    """Memory growth as the report and the live readers give it: the peak over the start."""
+    return max(0.0, peak_mb - start_mb)
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceSample:
     at_s: float
@@ -39,7 +44,7 @@ class ResourceSummary:
 
     @property
     def memory_growth_mb(self) -> float:
-        return max(0.0, self.rss_peak_mb - self.rss_start_mb)
+        return growth_mb(self.rss_start_mb, self.rss_peak_mb)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +66,7 @@ class ResourceStatistics:
 
     @property
     def memory_growth_mb(self) -> float:
-        return max(0.0, self.rss_peak_mb - self.rss_start_mb)
+        return growth_mb(self.rss_start_mb, self.rss_peak_mb)
 
 
 def _fds(process: psutil.Process) -> int:

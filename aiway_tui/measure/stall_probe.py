@@ -29,6 +29,7 @@ after a quit, that set must be empty.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import threading
@@ -51,11 +52,11 @@ _STACK_DEPTH = 4
 
 @dataclass(frozen=True, slots=True)
 class Stall:
-    """The longest stretch seen, in milliseconds, and what held the thread."""
+    """The longest stretch seen, in milliseconds, and what held the thread (``Stall()``: none yet)."""
 
-    trio_step_ms: float
-    trio_step_culprit: str
-    host_ms: float
+    trio_step_ms: float = 0.0
+    trio_step_culprit: str = ""
+    host_ms: float = 0.0
     sampled_ms: float = 0.0
     sampled_stack: str = ""
     """Innermost frames of the UI thread, sampled deep into the longest stretch."""
@@ -75,15 +76,7 @@ class Stall:
         return f"{who}; sampled at {self.sampled_stack}" if self.sampled_stack else who
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "longest_ms": self.longest_ms,
-            "culprit": self.culprit,
-            "trio_step_ms": self.trio_step_ms,
-            "trio_step_culprit": self.trio_step_culprit,
-            "host_ms": self.host_ms,
-            "sampled_ms": self.sampled_ms,
-            "sampled_stack": self.sampled_stack,
-        }
+        return {"longest_ms": self.longest_ms, "culprit": self.culprit, **dataclasses.asdict(self)}
 
 
 def coroutine_chain(task: trio.lowlevel.Task, depth: int = 4) -> str:

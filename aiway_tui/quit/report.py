@@ -277,8 +277,9 @@ class QuitMode:
     name: str
     stage_labels: Mapping[str, str]
     total_stage: str
-    p99_stage: str
     p99_label: str
+    p99_stage: str = ""
+    """The stage our p99 target holds ("": the total)."""
     stage_p99_bounds: Mapping[str, float] = field(default_factory=dict)
     """Stages whose p99 is also judged, each against its bound in ms."""
 
@@ -300,7 +301,7 @@ class QuitMode:
             trials=trials,
             stage_labels=self.stage_labels,
             total_stage=self.total_stage,
-            p99_stage=self.p99_stage,
+            p99_stage=self.p99_stage or self.total_stage,
             p99_label=self.p99_label,
             warmup=warmup,
             stage_p99_bounds=self.stage_p99_bounds,

@@ -7,6 +7,7 @@ contract: ``scenario``, ``passed``, ``config``, ``results``, ``criteria``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,23 +124,9 @@ class RunReport:
             "config": self.config,
             "results": self.results,
             "latency": {k: v.as_dict() for k, v in self.latency.items()},
-            "resources": {
-                "rss_start_mb": self.resources.rss_start_mb,
-                "rss_peak_mb": self.resources.rss_peak_mb,
-                "rss_end_mb": self.resources.rss_end_mb,
-                "cpu_avg_percent": self.resources.cpu_avg_percent,
-                "cpu_max_percent": self.resources.cpu_max_percent,
-                "threads_start": self.resources.threads_start,
-                "threads_end": self.resources.threads_end,
-                "fds_start": self.resources.fds_start,
-                "fds_end": self.resources.fds_end,
-                "samples": self.resources.samples,
-            },
+            "resources": dataclasses.asdict(self.resources),
             "quit": {
-                "key_to_cancel_ms": self.quit.key_to_cancel_ms,
-                "cancel_to_tasks_done_ms": self.quit.cancel_to_tasks_done_ms,
-                "tasks_done_to_app_exit_ms": self.quit.tasks_done_to_app_exit_ms,
-                "total_ms": self.quit.total_ms,
+                **dataclasses.asdict(self.quit),
                 "measured": (
                     "after the stream drained (idle pipeline)"
                     if self.quit_under_load is None

@@ -19,8 +19,8 @@ from ..core.config import ConfigError, RunConfig
 from ..core.faults import FaultSpec
 from ..core.mix import TokenMix
 from ..core.network import NetworkProfile
-from .catalogue import Scenario
 from .criteria import Criterion, Op, Source
+from .scenario import Scenario
 
 _TOP_KEYS = ("name", "title", "purpose", "parameters", "mix", "network", "faults", "criteria")
 _PARTS: dict[str, type[TokenMix] | type[NetworkProfile] | type[FaultSpec]] = {

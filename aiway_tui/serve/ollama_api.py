@@ -11,12 +11,11 @@ before the stream starts, and as one more line in the middle of a stream
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from .wire import ReplyStats, WholeResponse, dumps
+from .wire import ReplyStats, WholeResponse, dumps, json_object
 
 VERSION = "0.9.0"
 """The Ollama version this server answers as (clients check it is recent enough)."""
@@ -42,13 +41,12 @@ def _now_iso() -> str:
 
 
 def parse_body(body: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(body) if body.strip() else None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise OllamaRequestError(400, f"invalid JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise OllamaRequestError(400, "the request body must be a JSON object")
-    return value
+    return json_object(
+        body,
+        lambda message: OllamaRequestError(400, message),
+        "invalid JSON",
+        "the request body must be a JSON object",
+    )
 
 
 def require_model(request: dict[str, Any]) -> str:

@@ -11,10 +11,9 @@ stream, one such event (the ``openai`` client raises it as ``APIError``).
 from __future__ import annotations
 
 import itertools
-import json
 import time
 
-from .wire import ReplyStats, WholeResponse, dumps
+from .wire import ReplyStats, WholeResponse, dumps, json_object
 
 SSE = "text/event-stream; charset=utf-8"
 DONE = b"data: [DONE]\n\n"
@@ -37,12 +36,12 @@ class OpenAIRequestError(Exception):
 
 def parse_chat(body: bytes) -> tuple[str, str, bool, bool]:
     """``(model, prompt, stream, include_usage)`` of a chat completion request."""
-    try:
-        request = json.loads(body) if body.strip() else None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise OpenAIRequestError(400, f"We could not parse the JSON body of your request: {exc}") from None
-    if not isinstance(request, dict):
-        raise OpenAIRequestError(400, "The request body must be a JSON object.")
+    request = json_object(
+        body,
+        lambda message: OpenAIRequestError(400, message),
+        "We could not parse the JSON body of your request",
+        "The request body must be a JSON object.",
+    )
     model = request.get("model")
     if not isinstance(model, str) or not model:
         raise OpenAIRequestError(400, "you must provide a model parameter", param="model")

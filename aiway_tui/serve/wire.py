@@ -8,6 +8,7 @@ protocol the client spoke (``ReplyEncoder``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -17,6 +18,20 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 
 def dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_object(
+    body: bytes, refuse: Callable[[str], Exception], invalid: str, not_object: str
+) -> dict[str, Any]:
+    """The request body as a JSON object; else the protocol's own 400, from ``refuse``:
+    ``invalid`` and the parser's reason, or ``not_object`` (each protocol words it its way)."""
+    try:
+        value = json.loads(body) if body.strip() else None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise refuse(f"{invalid}: {exc}") from None
+    if not isinstance(value, dict):
+        raise refuse(not_object)
+    return value
 
 
 @dataclass(frozen=True, slots=True)

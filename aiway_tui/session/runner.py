@@ -43,27 +43,28 @@ OnReady = Callable[[Any, Pipeline, Pilot[object]], object]
 """Called with the app (a ``ChatApp`` unless the target brought its own), the pipeline and a pilot."""
 
 
-def status_line(pipeline: Pipeline) -> Callable[[], str]:
+def status_line(pipeline: Pipeline) -> str:
     """The live counts under the transcript."""
-    config = pipeline.config
-
-    def text() -> str:
-        stats = pipeline.statistics()
-        t = stats.tracker
-        return (
-            f"{t.tokens:,}/{config.message_count:,} tok · {stats.mean_tokens_per_s:,.0f}/s · "
-            f"buffer {stats.buffer_used}/{stats.buffer_capacity} · lost {t.lost} "
-            f"dup {t.duplicated} reord {t.reordered} · {stats.frames} frames · {stats.elapsed_s:.1f}s"
-        )
-
-    return text
+    stats = pipeline.statistics()
+    t = stats.tracker
+    return (
+        f"{t.tokens:,}/{pipeline.config.message_count:,} tok · {stats.mean_tokens_per_s:,.0f}/s · "
+        f"buffer {stats.buffer_used}/{stats.buffer_capacity} · lost {t.lost} "
+        f"dup {t.duplicated} reord {t.reordered} · {stats.frames} frames · {stats.elapsed_s:.1f}s"
+    )
 
 
 class _View:
     """The app on screen and the surface the painter paints on, for one run."""
 
     def __init__(
-        self, scenario: Scenario, config: RunConfig, options: SessionOptions, bridge: HostBridge
+        self,
+        scenario: Scenario,
+        config: RunConfig,
+        options: SessionOptions,
+        bridge: HostBridge,
+        status_text: Callable[[], str],
+        quit_handler: Callable[[str], None],
     ) -> None:
         source: TargetSource | None = None if options.target is None else resolve_target(options.target)
         title = f"aiway-tui · {scenario.title}"
@@ -71,7 +72,9 @@ class _View:
         self.chat: ChatApp | None = None
         self.surface: Surface
         if source is None or source is BUILTINS["transcript"]:
-            self.chat = ChatApp(title=title, scrollback=config.scrollback)
+            self.chat = ChatApp(
+                title=title, scrollback=config.scrollback, status_text=status_text, quit_handler=quit_handler
+            )
             self.app: App[Any] = self.chat
             if options.feed == "per-frame":
                 self.surface = self.chat  # ours, as it always was: the fastest path
@@ -82,7 +85,11 @@ class _View:
         built = source.build(config.scrollback)
         if built.app is None:
             self.chat = ChatApp(
-                title=f"{title} · {source.name}", scrollback=config.scrollback, view=built.target.widget
+                title=f"{title} · {source.name}",
+                scrollback=config.scrollback,
+                view=built.target.widget,
+                status_text=status_text,
+                quit_handler=quit_handler,
             )
             self.app = self.chat
             self.surface = TargetSurface(source.name, built.target, bridge, self.chat, self.chat.show_status)
@@ -97,16 +104,26 @@ async def run_session(
     options: SessionOptions = DEFAULT_OPTIONS,
     *,
     on_ready: OnReady | None = None,
+    on_quit: Callable[[Pipeline], None] | None = None,
 ) -> RunReport:
     """Run ``scenario`` in the real app; return its report once both have ended.
 
     ``on_ready`` (tests, quit-latency trials) is called in the Trio run once
-    the app is up, before the stream starts. A target spec that cannot be used
-    raises ``TargetError`` here, before anything starts.
+    the app is up, before the stream starts. ``on_quit`` (quit-latency trials)
+    is called with the pipeline when the chat app's quit reaches it, before it
+    is told to quit. A target spec that cannot be used raises ``TargetError``
+    here, before anything starts.
     """
     config = config or scenario.config
     bridge = HostBridge()
-    view = _View(scenario, config, options, bridge)
+
+    # The app comes first (the pipeline paints on it); these read the pipeline only once both run.
+    def quit_pipeline(reason: str) -> None:
+        if on_quit is not None:
+            on_quit(pipeline)
+        bridge.token.run_sync_soon(pipeline.request_quit, reason)
+
+    view = _View(scenario, config, options, bridge, lambda: status_line(pipeline), quit_pipeline)
     app, chat = view.app, view.chat
     # A target is given until the deadline to show the rest: how far behind it fell is the figure.
     pipeline = Pipeline(
@@ -128,8 +145,6 @@ async def run_session(
         bridge.token.run_sync_soon(pipeline.request_quit, reason)
 
     if chat is not None:
-        chat.status_text = status_line(pipeline)
-        chat.quit_handler = lambda reason: bridge.token.run_sync_soon(pipeline.request_quit, reason)
         chat.message_handler = wire_input(chat, chat.input_box, chat.transcript, pipeline, bridge)
         wire_tenths(chat.transcript, pipeline)
     size = None if not options.headless else (config.width, config.height)

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Log, Markdown, RichLog, Static, TextArea
 from textual.widgets.markdown import MarkdownStream
 
-from ..ui.transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
+from ..ui.transcript import TranscriptView
 from .adapter import AfterRefresh, WidgetTarget
 from .protocol import Built, Step, Target, TargetSource
 
@@ -36,9 +36,7 @@ class TranscriptTarget:
         return self.view
 
     def start_reply(self, stream: int, prompt: str) -> Step:
-        self.view.add_block("▌ You", USER_LABEL, prompt, USER)
-        self.view.add_block(f"▌ Assistant · stream {stream}", AI_LABEL, "", AI)
-        self.view.streaming = True
+        self.view.start_reply(stream, prompt)
         return None
 
     def append(self, stream: int, text: str) -> Step:
@@ -51,8 +49,7 @@ class TranscriptTarget:
         return None
 
     def error_reply(self, stream: int, error: str) -> Step:
-        self.view.streaming = False
-        self.view.note(f"— stream {stream} failed: {error}")
+        self.view.fail_reply(stream, error)
         return None
 
     def when_rendered(self, callback: Callable[[], None]) -> None:

@@ -27,20 +27,13 @@ from ..core.protocol import Message, StreamEnd, StreamError, StreamStart
 from ..measure.latency import LatencyRecorder
 from ..ui.compat import app_context
 from ..ui.host import HostBridge
+from ..ui.transcript import reply_summary
 from .builtin import TranscriptTarget
 from .protocol import Step, Target
 
 
 class TargetFailed(RuntimeError):
     """The target raised: the run ends in the orderly failure path, naming it."""
-
-
-def reply_summary(end: StreamEnd) -> str:
-    """The harness's one line at the end of a reply (as our transcript shows it)."""
-    return (
-        f"— {end.token_count:,} tokens in {end.elapsed_s:.2f}s "
-        f"({end.tokens_per_second:,.0f} tok/s), checksum {end.checksum:08x}"
-    )
 
 
 class TargetSurface:

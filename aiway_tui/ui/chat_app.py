@@ -26,7 +26,7 @@ from .chat_input import TRANSCRIPT_KEYS, ChatInput, scroll_keys, send
 from .chat_screen import ChatScreen
 from .compat import prompt_exit
 from .text_line import TextLine
-from .transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
+from .transcript import TranscriptView
 
 _CSS_PATH = Path(__file__).with_name("chat.tcss")
 _STATUS_PERIOD_S = 0.25
@@ -51,14 +51,24 @@ class ChatApp(App[None]):
         return prompt_exit(super().get_driver_class())
 
     def __init__(
-        self, *, title: str = "aiway-tui", scrollback: int = 2000, view: Widget | None = None
+        self,
+        *,
+        title: str = "aiway-tui",
+        scrollback: int = 2000,
+        view: Widget | None = None,
+        status_text: Callable[[], str] = lambda: "",
+        quit_handler: Callable[[str], None] | None = None,
     ) -> None:
-        """``view``: the widget under test in place of our transcript (a target's)."""
+        """``view``: the widget under test in place of our transcript (a target's).
+
+        ``status_text``: the figures after the state on the status line. ``quit_handler``:
+        where a quit goes (the pipeline); without one the app just exits.
+        """
         super().__init__()
         self.title = title
         self.scrollback = scrollback
-        self.quit_handler: Callable[[str], None] | None = None
-        self.status_text: Callable[[], str] = lambda: ""
+        self.quit_handler = quit_handler
+        self.status_text = status_text
         self.quit_key_at: float | None = None
         self.state = ConductorState.INITIALIZING
         self.transcript = TranscriptView(scrollback, id="transcript")
@@ -119,19 +129,11 @@ class ChatApp(App[None]):
                 if isinstance(event, TextChunk):
                     view.stream(event.text)
                 elif isinstance(event, StreamStart):
-                    view.add_block("▌ You", USER_LABEL, event.prompt, USER)
-                    view.add_block(f"▌ Assistant · stream {event.stream}", AI_LABEL, "", AI)
-                    view.streaming = True
+                    view.start_reply(event.stream, event.prompt)
                 elif isinstance(event, StreamEnd):
-                    view.streaming = False
-                    view.finish_reply()
-                    view.note(
-                        f"— {event.token_count:,} tokens in {event.elapsed_s:.2f}s "
-                        f"({event.tokens_per_second:,.0f} tok/s), checksum {event.checksum:08x}"
-                    )
+                    view.end_reply(event)
                 elif isinstance(event, StreamError):
-                    view.streaming = False
-                    view.note(f"— stream {event.stream} failed: {event.error}")
+                    view.fail_reply(event.stream, event.error)
             if frame.state is not None:
                 self.state = frame.state
             if frame.tokens:

@@ -29,7 +29,7 @@ from ..measure.latency import LatencyRecorder
 from ..scenarios.catalogue import Scenario
 from .chat_input import TRANSCRIPT_KEYS, ChatInput, scroll_keys, send
 from .stats_panel import REFRESH_S, StatsPanel, StatsReader
-from .transcript import AI, AI_LABEL, USER, USER_LABEL, TranscriptView
+from .transcript import TranscriptView
 
 
 class DemoControls(Protocol):
@@ -372,22 +372,11 @@ class RunScreen(Screen[None]):
                     self._stream_conversation[event.stream] = conversation
                     pane = self.panes[conversation]
                     pane.streams += 1
-                    view = pane.transcript
-                    view.add_block("▌ You", USER_LABEL, event.prompt, USER)
-                    view.add_block(f"▌ Assistant · stream {event.stream}", AI_LABEL, "", AI)
-                    view.streaming = True
+                    pane.transcript.start_reply(event.stream, event.prompt)
                 elif isinstance(event, StreamEnd):
-                    view = self._pane_for(event.stream).transcript
-                    view.streaming = False
-                    view.finish_reply()
-                    view.note(
-                        f"— {event.token_count:,} tokens in {event.elapsed_s:.2f}s "
-                        f"({event.tokens_per_second:,.0f} tok/s), checksum {event.checksum:08x}"
-                    )
+                    self._pane_for(event.stream).transcript.end_reply(event)
                 elif isinstance(event, StreamError):
-                    view = self._pane_for(event.stream).transcript
-                    view.streaming = False
-                    view.note(f"— stream {event.stream} failed: {event.error}")
+                    self._pane_for(event.stream).transcript.fail_reply(event.stream, event.error)
             if frame.state is not None:
                 self.state = frame.state
                 self._show_title()

@@ -25,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 
+from ..core.protocol import StreamEnd
 from ..measure.latency import LatencyRecorder
 from .render_memo import style_version
 
@@ -51,6 +52,15 @@ _CURSOR = Segment("▌", Style(color="magenta", blink=True))
 
 _STRIP_CACHE_SIZE = 512
 """Rendered rows kept: a scroll by one row re-renders every line, almost all of them seen before."""
+
+
+def reply_summary(end: StreamEnd) -> str:
+    """The harness's one line at the end of a reply, under every view it feeds."""
+    return (
+        f"— {end.token_count:,} tokens in {end.elapsed_s:.2f}s "
+        f"({end.tokens_per_second:,.0f} tok/s), checksum {end.checksum:08x}"
+    )
+
 
 FOLLOW_ROWS = 3
 """A reader within this many rows of the bottom is followed; further up, left alone."""
@@ -127,6 +137,24 @@ class TranscriptView(ScrollView, can_focus=True):
         self._append(text, kind, new_line=True)
         self._open = kind == AI
         self._changed(*mark)
+
+    # A reply's life, told the same way by the chat app, the demo's panes and the target.
+
+    def start_reply(self, stream: int, prompt: str) -> None:
+        """The user's message, then the assistant's empty block that the stream fills."""
+        self.add_block("▌ You", USER_LABEL, prompt, USER)
+        self.add_block(f"▌ Assistant · stream {stream}", AI_LABEL, "", AI)
+        self.streaming = True
+
+    def end_reply(self, end: StreamEnd) -> None:
+        """The reply is complete: styled once, with its summary line under it."""
+        self.streaming = False
+        self.finish_reply()
+        self.note(reply_summary(end))
+
+    def fail_reply(self, stream: int, error: str) -> None:
+        self.streaming = False
+        self.note(f"— stream {stream} failed: {error}")
 
     def finish_reply(self) -> None:
         """Style the reply that just ended, once: headings, fenced code, tables.
