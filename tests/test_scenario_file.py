@@ -49,6 +49,14 @@ def test_every_built_in_scenario_file_is_in_the_catalogue_under_its_own_name() -
     assert all(get_scenario(name).name == name for name in scenario_names())
 
 
+def test_a_copy_of_a_built_in_file_loads_as_a_scenario_file_and_equals_the_built_in(tmp_path: Path) -> None:
+    for path in sorted(BUILTIN_DIR.glob("*.toml")):
+        copy = tmp_path / path.name
+        copy.write_bytes(path.read_bytes())
+        assert load_scenario_file(copy) == get_scenario(path.stem), path.name
+    assert get_scenario("rapid-tokens").seed_test == "test_stress_rapid_token_streaming"
+
+
 @pytest.mark.parametrize("name", ["typing", "long-session"])
 def test_the_typist_scenarios_hold_the_keystroke_criteria_every_typist_run_gets(name: str) -> None:
     assert set(KEYSTROKE_CRITERIA) <= set(get_scenario(name).criteria)

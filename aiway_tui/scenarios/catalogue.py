@@ -6,12 +6,12 @@ The seed's keep its parameters and success criteria (source "seed"), add its
 performance baselines where they apply (source "baseline": its original
 printed them and never asserted them), and our own integrity criteria
 (source "ours": nothing lost, duplicated, reordered). A built-in file also
-names the seed test it reproduces (``seed_test``), a key user files do not have.
+names the seed test it reproduces (``seed_test``), so a copy of one is a valid
+``--scenario-file`` as it is.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import tomllib
 from pathlib import Path
@@ -47,13 +47,10 @@ _ORDER = (
 
 def _load_builtin(name: str) -> Scenario:
     path = BUILTIN_DIR / f"{name}.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    seed_test = data.pop("seed_test", "")
     try:
-        scenario = scenario_from_mapping(data)
+        return scenario_from_mapping(tomllib.loads(path.read_text(encoding="utf-8")))
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    return dataclasses.replace(scenario, seed_test=seed_test)
 
 
 SCENARIOS: tuple[Scenario, ...] = tuple(_load_builtin(name) for name in _ORDER)

@@ -22,7 +22,7 @@ from ..core.network import NetworkProfile
 from .criteria import Criterion, Op, Source
 from .scenario import Scenario
 
-_TOP_KEYS = ("name", "title", "purpose", "parameters", "mix", "network", "faults", "criteria")
+_TOP_KEYS = ("name", "title", "purpose", "seed_test", "parameters", "mix", "network", "faults", "criteria")
 _PARTS: dict[str, type[TokenMix] | type[NetworkProfile] | type[FaultSpec]] = {
     "mix": TokenMix,
     "network": NetworkProfile,
@@ -80,7 +80,9 @@ def scenario_from_mapping(data: Mapping[str, Any]) -> Scenario:
     if not isinstance(raw_criteria, list) or not raw_criteria:
         raise ConfigError("criteria must be a non-empty array of tables ([[criteria]])")
     criteria = tuple(_criterion(i, raw) for i, raw in enumerate(raw_criteria, 1))
-    return Scenario(name, title, purpose, config, criteria, seed_test="")
+    # ``seed_test``: the seed's test a built-in reproduces; a copy of a built-in file loads as it is.
+    seed_test = _string("seed_test", data.get("seed_test"))
+    return Scenario(name, title, purpose, config, criteria, seed_test=seed_test)
 
 
 def _no_unknown_keys(where: str, table: Mapping[str, Any], known: tuple[str, ...]) -> None:
