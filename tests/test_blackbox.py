@@ -231,6 +231,12 @@ def test_our_demo_echoes_every_keystroke_typed_into_its_pty() -> None:
     assert 0 < results["keystroke_p50_ms"] <= results["keystroke_p99_ms"] <= results["keystroke_max_ms"]
     assert results["keystroke_max_ms"] <= runner.ECHO_S * 1000
     assert set(results) <= black_box_metric_names()
+    # CPU and memory growth are the run's, not the app's tear-down (an exiting interpreter
+    # frees tens of MB: growth read after the quit keys came out negative).
+    assert result.tree is not None
+    assert result.quit_sent_at is not None
+    assert result.tree.stopped
+    assert result.tree.ended_at <= result.quit_sent_at
 
 
 DROPS_Z = """

@@ -90,6 +90,8 @@ class AppRunResult:
     stream_updates: int = 0
     stream_bytes: int = 0
     quit_to_restored_ms: float | None = None
+    quit_sent_at: float | None = None
+    """Trio clock: the quit keys sent (the process tree's figures end just before)."""
     quit_to_exit_ms: float | None = None
     exit_code: int | None = None
     started_at: float = 0.0
@@ -238,6 +240,7 @@ async def _drive(
     if exited.is_set():
         result.problems.append("the app exited before the quit keys")
         return
+    tree.stop()
     await _quit(spec, fd, watch, exited, result)
     await fd.aclose()
 
@@ -290,7 +293,7 @@ async def _type(fd: trio.lowlevel.FdStream, watch: ScreenWatch, result: AppRunRe
 async def _quit(
     spec: AppRunSpec, fd: trio.lowlevel.FdStream, watch: ScreenWatch, exited: trio.Event, result: AppRunResult
 ) -> None:
-    sent_at = trio.current_time()
+    sent_at = result.quit_sent_at = trio.current_time()
     await fd.send_all(spec.quit_keys)
     if not await _until(exited.is_set, watch, QUIT_S):
         result.problems.append(f"still running {QUIT_S:g} s after the quit keys")
