@@ -135,12 +135,16 @@ def _number(value: object) -> bool:
 
 
 def render(changes: Sequence[Change], tolerance_pct: float, heading: Sequence[str] = ()) -> str:
-    lines = [*heading, f"{'scenario':<14} {'metric':<20} {'base':>12} {'new':>12} {'change':>9}  verdict"]
+    width = max([20, *(len(c.metric.name) for c in changes)])  # the metric column fits every name
+    lines = [
+        *heading,
+        f"{'scenario':<14} {'metric':<{width}} {'base':>12} {'new':>12} {'change':>9}  verdict",
+    ]
     for c in changes:
         pct = "new" if math.isinf(c.change_pct) else f"{c.change_pct:+.1f}%"
         verdict = "REGRESSION" if c.regression else ("better" if c.improved else "ok")
         lines.append(
-            f"{c.scenario:<14} {c.metric.name:<20} {c.base:>12,.4g} {c.new:>12,.4g} {pct:>9}  {verdict}"
+            f"{c.scenario:<14} {c.metric.name:<{width}} {c.base:>12,.4g} {c.new:>12,.4g} {pct:>9}  {verdict}"
         )
     bad = sum(c.regression for c in changes)
     lines.append(
@@ -167,5 +171,5 @@ def _apps(base: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[str, 
         return []
     return [
         f"black-box runs (run --app): base {base[name].get('command', '?')!r}",
-        f"{'':<26}new  {new[name].get('command', '?')!r}",
+        f"{'':<28}new  {new[name].get('command', '?')!r}",
     ]
