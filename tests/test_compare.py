@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +129,60 @@ def test_a_run_that_newly_fails_is_a_regression(tmp_path: Path, capsys: pytest.C
     assert main(["compare", str(base), str(new), "--tolerance", "50"]) == 1
     assert "passed" in capsys.readouterr().out
     assert main(["compare", str(new), str(base)]) == 0  # newly passing is better
+
+
+CURL = shutil.which("curl")
+BODY = '{"model": "whatever-the-app-names", "prompt": "hi"}'
+
+
+def _black_box_report(path: Path) -> Path:
+    """A real black-box run (curl in a pty, fed by the server), its ``--json`` at ``path``."""
+    script = 'curl -sN "$0/api/generate" -d "$1"; read line'
+    app = f"sh -c {shlex.quote(script)} {{url}} {shlex.quote(BODY)}"
+    code = main(
+        ["run", "rapid-tokens", "--count", "2000", "--delay-us", "1000", "--app", app,
+         "--quit-keys", "<Enter>", "--json", str(path)]
+    )  # fmt: skip
+    assert code in (0, 1)  # the verdict is the machine's
+    return path
+
+
+@pytest.mark.skipif(CURL is None, reason="curl is not installed")
+def test_two_black_box_runs_compare_on_the_black_box_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = _black_box_report(tmp_path / "base.json")
+    capsys.readouterr()
+    assert main(["compare", str(base), str(base)]) == 0
+    out = capsys.readouterr().out
+    assert "black-box runs (run --app): base 'sh -c" in out
+    for name in ("delivery_p99_ms", "quit_to_exit_ms", "duration_s", "rss_peak_mb"):
+        assert name in out
+    # The app quits 10x slower and misses keys: both regressions, on black-box figures.
+    report = json.loads(base.read_text())
+    results = report["results"] | {"keystrokes_unseen": 0}
+    slower = results | {"quit_to_exit_ms": 10 * results["quit_to_exit_ms"] + 100, "keystrokes_unseen": 2}
+    for path, figures in ((base, results), (tmp_path / "new.json", slower)):
+        path.write_text(json.dumps(report | {"results": figures}))
+    assert main(["compare", str(base), str(tmp_path / "new.json")]) == 1
+    lines = [line for line in capsys.readouterr().out.splitlines() if "REGRESSION" in line]
+    assert {line.split()[1] for line in lines} == {"quit_to_exit_ms", "keystrokes_unseen"}
+
+
+def test_a_black_box_run_against_an_in_process_one_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    in_process = _write(tmp_path / "in.json")
+    outside = tmp_path / "out.json"
+    outside.write_text(
+        json.dumps(
+            {"mode": "black-box", "scenario": "rapid-tokens", "command": "app", "results": BASE_RESULTS}
+        )
+    )
+    for pair in ((in_process, outside), (outside, in_process)):
+        assert main(["compare", *map(str, pair)]) == 2
+        err = capsys.readouterr().err
+        assert "a black-box run (run --app)" in err
+        assert "an in-process run" in err
+        assert "--beside-in-process" in err
+        assert err.count("\n") == 1

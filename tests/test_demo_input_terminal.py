@@ -68,3 +68,20 @@ def test_typing_into_the_demo_echoes_on_screen_while_a_readable_reply_streams(tm
     report = bytes(term.raw).decode(errors="replace")
     assert "keystroke (press -> echoed)" in report
     assert "user_messages_answered" not in report  # the text report stays readable, not a dump
+
+
+def test_keys_right_after_i_and_after_a_resize_stay_in_the_input_box(tmp_path: Path) -> None:
+    """Type-ahead: ``i`` and the keys after it in one write (a paste, a fast typist, a harness)
+    all land in the box; a terminal resize while typing leaves the box its focus."""
+    term = Screen(["rapid-tokens", "--count", "4000000", "--time-limit", "120"], tmp_path)
+    term.wait_until(lambda: term.tokens_on_screen() > 0, timeout=40)
+    term.child.send("iZJX")  # one write: the app reads the four keys at once
+    term.find("ZJX")
+    term.resize(COLS - 20, ROWS - 4)
+    settled = time.monotonic() + 1.0
+    while time.monotonic() < settled:  # the app lays out again at the new size
+        term.pump()
+    term.type("WV")
+    term.find("ZJXWV")
+    term.child.send("\x03")
+    assert term.finish() == 1  # cut short: not every token received

@@ -14,8 +14,10 @@ from aiway_tui.quit.under_load import run_with_quit_under_load
 from aiway_tui.report.schema import RESULT_KEYS, check_report
 from aiway_tui.scenarios.catalogue import SCENARIOS, Scenario, get_scenario
 from aiway_tui.scenarios.metrics import (
+    BLACK_BOX_METRICS,
     QUIT_METRICS,
     RUN_METRICS,
+    black_box_metric_names,
     compared_metrics,
     metric,
     run_metric_names,
@@ -97,5 +99,14 @@ def test_the_schemas_contract_keys_are_registered_metrics() -> None:
 
 def test_list_metrics_prints_every_run_metric(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list", "--metrics"]) == 0
-    printed = {line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]}
-    assert printed == run_metric_names()
+    runs, black_box = capsys.readouterr().out.split("\n\n")
+    assert {line.split()[0] for line in runs.splitlines()[1:]} == run_metric_names()
+    assert {line.split()[0] for line in black_box.splitlines()[1:]} == black_box_metric_names()
+
+
+def test_each_black_box_metric_is_registered_once() -> None:
+    names = [m.name for m in BLACK_BOX_METRICS]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    judged = {m.name for m in compared_metrics(black_box=True)}
+    assert {"delivery_p99_ms", "keystroke_p99_ms", "quit_to_exit_ms", "cpu_avg_percent"} <= judged
+    assert "tokens_sent" not in judged

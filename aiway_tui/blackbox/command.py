@@ -54,8 +54,9 @@ def run_black_box(
         raise ConfigError(str(exc)) from None
     if not quit_keys:
         raise ConfigError("--quit-keys must name at least one key")
-    typist = bool(args.typist)
-    spec = AppRunSpec(scenario, config_for(scenario), args.app, columns, rows, send, quit_keys, typist)
+    config = config_for(scenario)
+    typist = config.typist_cps > 0  # --typist, or a scenario that types (typing, long-session)
+    spec = AppRunSpec(scenario, config, args.app, columns, rows, send, quit_keys, typist)
     try:
         result = run_app_sync(spec)
     except AppNotFound as exc:

@@ -23,23 +23,31 @@ class TreeSampler:
     started_at: float = 0.0
     ended_at: float = 0.0
     peak_processes: int = 0
+    stopped: bool = False
+    """Sampling ended (at the quit keys): an app tearing down is not the run's CPU or memory."""
     _cpu_by_pid: dict[int, float] = field(default_factory=dict)
 
     def sample(self) -> None:
+        if self.stopped:
+            return
         try:
             root = psutil.Process(self.pid)
             procs = [root, *root.children(recursive=True)]
         except psutil.Error:
             return
         rss = 0
+        measured = 0
         for proc in procs:
             try:
                 with proc.oneshot():
                     times = proc.cpu_times()
                     rss += proc.memory_info().rss
                 self._cpu_by_pid[proc.pid] = times.user + times.system
+                measured += 1
             except psutil.Error:
                 continue
+        if not measured:  # every process gone between the listing and the reading (an exit)
+            return
         mb = rss / 2**20
         if self.rss_first_mb is None:
             self.rss_first_mb = mb
@@ -53,10 +61,16 @@ class TreeSampler:
         self.samples += 1
 
     async def run(self) -> None:
-        while True:
+        while not self.stopped:
             self.sample()
             self.ended_at = trio.current_time()
             await trio.sleep(SAMPLE_S)
+
+    def stop(self) -> None:
+        """A last sample, then no more: the figures run from the start-up to the quit keys."""
+        self.sample()
+        self.ended_at = trio.current_time()
+        self.stopped = True
 
     def rebase(self) -> None:
         """Count from now: the app's start-up (imports, first layout) is not what the run measures."""

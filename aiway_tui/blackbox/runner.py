@@ -24,6 +24,7 @@ from ..core.config import RunConfig
 from ..measure.latency import LatencyRecorder
 from ..scenarios.catalogue import SCENARIOS, Scenario
 from ..serve.catalogue import ModelCatalogue
+from ..serve.counts import ServerCounts
 from ..serve.markers import MarkerLog
 from ..serve.server import MockServer
 from .process_tree import TreeSampler
@@ -34,11 +35,16 @@ STARTUP_S = 20.0
 REQUEST_S = 20.0
 """How long after the keys the app may take to make its first request."""
 SETTLE_S = 0.5
+"""Still screen that counts as ready for keys; a person's pause between the prompt keys and typing."""
+READY_S = 5.0
+"""Longest wait for an app that neither asks nor goes still (an animation) before its keys are sent."""
 QUIT_S = 10.0
 MARKER_EVERY = 50
 TYPIST_TEXT = "ZJXWV"
-"""Capitals few apps bind to a key (``q`` would quit many) and few replies hold."""
+"""Capitals few apps bind to a key (``q`` would quit many); the reply text holds no Z, J or X."""
 TYPIST_GAP_S = 0.15
+ECHO_S = 3.0
+"""Longest wait for one key's echo (a busy machine's app may be slow; a lost key costs this once)."""
 
 
 class AppNotFound(ValueError):
@@ -71,11 +77,21 @@ class AppRunResult:
     keystroke: LatencyRecorder = field(default_factory=LatencyRecorder)
     keystrokes_typed: int = 0
     keystrokes_seen: int = 0
+    keys_sent_after: str = ""
+    """What the run waited for before ``--send``: "the app made its request", or its screen went still."""
+    timed_out: bool = False
+    """A reply was still streaming at the run's time limit."""
+    replies_span_s: float | None = None
+    """The server's clock: the first reply's start to the last one's end (none ended: ``None``)."""
+    tokens_span_s: float = 0.0
+    """The server's clock: the first token sent to the last, for the throughput as it sent it."""
     stream_s: float = 0.0
     """From the first request to the last reply's end (and its last frames): the rates' span."""
     stream_updates: int = 0
     stream_bytes: int = 0
     quit_to_restored_ms: float | None = None
+    quit_sent_at: float | None = None
+    """Trio clock: the quit keys sent (the process tree's figures end just before)."""
     quit_to_exit_ms: float | None = None
     exit_code: int | None = None
     started_at: float = 0.0
@@ -161,7 +177,20 @@ async def run_app(spec: AppRunSpec) -> AppRunResult:
             nursery.cancel_scope.cancel()
     result.server = server.counts.as_dict()
     result.markers_sent = markers.sent
+    _spans(server.counts, result)
     return result
+
+
+def _spans(counts: ServerCounts, result: AppRunResult) -> None:
+    """The replies' span and the tokens' span, on the server's clock, from its per-reply records."""
+    records = [*counts.finished, *counts.active.values()]
+    ends = [r.ended_at for r in records if r.ended_at is not None]
+    if ends:
+        result.replies_span_s = max(ends) - min(r.started_at for r in records)
+    firsts = [r.first_token_at for r in records if r.first_token_at is not None]
+    lasts = [r.last_token_at for r in records if r.last_token_at is not None]
+    if firsts and lasts:
+        result.tokens_span_s = max(lasts) - min(firsts)
 
 
 async def _drive(
@@ -183,7 +212,7 @@ async def _drive(
     if not await _until(lambda: watch.first_output_at is not None or exited.is_set(), watch, STARTUP_S):
         result.problems.append(f"the app drew nothing in {STARTUP_S:g} s")
         return
-    await _until(exited.is_set, watch, SETTLE_S)
+    result.keys_sent_after = await _until_ready(watch, counts, exited)
     if exited.is_set() and counts.replies_started == 0:
         result.problems.append("the app exited at once, before it made a request")
         return
@@ -195,11 +224,14 @@ async def _drive(
     stream_from = trio.current_time()
     updates_from, bytes_from = watch.screen_updates, watch.bytes_read
     if counts.replies_started and spec.typist:
+        if spec.send:  # as a person would: the prompt keys taken (an input box focused) before typing
+            await _until(exited.is_set, watch, SETTLE_S)
         await _type(fd, watch, result)
     if counts.replies_started:
         with trio.move_on_after(spec.config.time_limit_s) as deadline:
             await counts.wait_idle()
         if deadline.cancelled_caught:
+            result.timed_out = True
             result.problems.append(f"the reply was still streaming after {spec.config.time_limit_s:g} s")
         await _until(lambda: False, watch, SETTLE_S)  # the last frames reach the screen
         result.stream_s = trio.current_time() - stream_from
@@ -208,29 +240,60 @@ async def _drive(
     if exited.is_set():
         result.problems.append("the app exited before the quit keys")
         return
+    tree.stop()
     await _quit(spec, fd, watch, exited, result)
     await fd.aclose()
 
 
+async def _until_ready(watch: ScreenWatch, counts: ServerCounts, exited: trio.Event) -> str:
+    """Until the app can take keys: it made its request (its screen is up), or it drew text and
+    went still for ``SETTLE_S`` (waiting for a prompt), or it exited; at most ``READY_S``.
+
+    Keys sent earlier land in an app still starting, and some apps drop them (a Textual app reads
+    the terminal from its first frame, then routes keys to whatever screen is up at that moment).
+    """
+
+    def still() -> bool:
+        last = watch.last_output_at
+        return watch.drawn and last is not None and trio.current_time() - last >= SETTLE_S
+
+    await _until(lambda: counts.replies_started > 0 or exited.is_set() or still(), watch, READY_S)
+    if counts.replies_started:
+        return "the app made its request"
+    if exited.is_set():
+        return "the app exited"
+    if still():
+        return f"the app's screen was still for {SETTLE_S:g} s"
+    return f"{READY_S:g} s had passed (the app's screen never went still)"
+
+
 async def _type(fd: trio.lowlevel.FdStream, watch: ScreenWatch, result: AppRunResult) -> None:
-    """Type a word a key at a time while the reply streams; time each key to its echo."""
+    """Type a word a key at a time while the reply streams; time each key to its echo.
+
+    A key is echoed when the text typed so far shows once more than before the key, or, after a
+    key that never showed, the text that did show plus this key: one lost key is one unseen key,
+    not every key after it too.
+    """
+    echoed = ""
     for i, char in enumerate(TYPIST_TEXT):
-        watch.want(TYPIST_TEXT[: i + 1])
+        watch.want(TYPIST_TEXT[: i + 1], echoed + char)
         sent = trio.current_time()
         await fd.send_all(char.encode())
         result.keystrokes_typed += 1
-        if await _until(lambda: watch.wanted_seen_at is not None, watch, 1.0):
+        if await _until(lambda: watch.wanted_seen_at is not None, watch, ECHO_S):
             assert watch.wanted_seen_at is not None
+            assert watch.wanted_seen is not None
             result.keystroke.record(watch.wanted_seen_at - sent)
             result.keystrokes_seen += 1
+            echoed = watch.wanted_seen
         await trio.sleep(TYPIST_GAP_S)
-    watch.want("")
+    watch.want()
 
 
 async def _quit(
     spec: AppRunSpec, fd: trio.lowlevel.FdStream, watch: ScreenWatch, exited: trio.Event, result: AppRunResult
 ) -> None:
-    sent_at = trio.current_time()
+    sent_at = result.quit_sent_at = trio.current_time()
     await fd.send_all(spec.quit_keys)
     if not await _until(exited.is_set, watch, QUIT_S):
         result.problems.append(f"still running {QUIT_S:g} s after the quit keys")

@@ -4,7 +4,8 @@ Every chunk the app writes is fed to a pyte screen; a burst of output (no
 gap over ``FRAME_GAP_S``) counts as one screen update. After each chunk the
 screen is searched for the reply's marker words (``serve.markers``): a
 marker's delivery latency is from its scheduled send to the first chunk
-after which it is on screen. Typed text is found the same way.
+after which it is on screen. Typed text is found the same way, on the same
+text: the screen as last shown (never a synchronized frame half drawn).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pyte
 import trio
 
 from ..measure.latency import LatencyRecorder
-from ..serve.markers import MarkerLog, markers_on, screen_text
+from ..serve.markers import MarkerLog, markers_in, screen_text
 
 FRAME_GAP_S = 0.004
 ALT_SCREEN_ON = b"\x1b[?1049h"
@@ -42,11 +43,11 @@ class ScreenWatch:
     seen: dict[tuple[int, int], float] = field(default_factory=dict)
     out_of_order: int = 0
     """Markers first seen after a later marker of the same reply (expected 0)."""
-    wanted_text: str = ""
-    """Typed text the typist waits to see; ``wanted_seen_at`` when it is on screen."""
+    wanted: dict[str, int] = field(default_factory=dict)
+    """Typed text the typist waits to see, each with how often it was on screen before the key:
+    it is seen (``wanted_seen``, at ``wanted_seen_at``) when one of them is on screen more often."""
+    wanted_seen: str | None = None
     wanted_seen_at: float | None = None
-    wanted_before: int = 0
-    """How often ``wanted_text`` was on screen before it was typed: it is seen when that grows."""
     sync_frames: int = 0
     """Frames the app drew as synchronized updates; when it does, these are its screen updates."""
     changed: trio.Event = field(default_factory=trio.Event)
@@ -54,6 +55,8 @@ class ScreenWatch:
     _screen: pyte.Screen = field(init=False)
     _stream: pyte.ByteStream = field(init=False)
     _tail: bytes = b""
+    _shown: str = ""
+    """The screen's text as last shown (``screen_text``): what markers and echoes are looked for in."""
     _highest: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -95,9 +98,9 @@ class ScreenWatch:
         return SYNC_SUPPORTED if window.count(SYNC_QUERY) > before.count(SYNC_QUERY) else b""
 
     def _look(self, now: float) -> None:
-        rows = self._screen.display
+        self._shown = text = screen_text(self._screen.display)
         last_of = self._highest
-        for key in markers_on(rows):
+        for key in markers_in(text):
             if key in self.seen:
                 continue
             scheduled = self.markers.scheduled.get(key)
@@ -109,18 +112,23 @@ class ScreenWatch:
             last_of[reply] = max(index, last_of.get(reply, -1))
             self.seen[key] = now
             self.delivery.record(max(0.0, now - scheduled))
-        if (
-            self.wanted_text
-            and self.wanted_seen_at is None
-            and self.occurrences(self.wanted_text) > self.wanted_before
-        ):
-            self.wanted_seen_at = now
+        if self.wanted and self.wanted_seen is None:
+            for wanted, before in self.wanted.items():
+                if text.count(wanted) > before:
+                    self.wanted_seen, self.wanted_seen_at = wanted, now
+                    break
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the screen as last shown holds any text (set-up sequences alone draw none)."""
+        return bool(self._shown)
 
     def occurrences(self, text: str) -> int:
-        return screen_text(self._screen.display).count(text)
+        """How often ``text`` is on the screen as last shown (spaces and borders left out)."""
+        return self._shown.count(text)
 
-    def want(self, text: str) -> None:
-        """Wait for ``text`` to appear once more than it is on screen now."""
-        self.wanted_text = text
-        self.wanted_before = self.occurrences(text) if text else 0
+    def want(self, *texts: str) -> None:
+        """Wait for any of ``texts`` to appear once more than it is on screen now (none: stop)."""
+        self.wanted = {text: self.occurrences(text) for text in texts if text}
+        self.wanted_seen = None
         self.wanted_seen_at = None

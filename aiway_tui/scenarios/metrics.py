@@ -4,6 +4,12 @@ The report's ``results`` hold exactly these names (a test holds that), a
 criterion may name only these (a scenario file that names another is refused
 before anything runs, with the nearest names suggested), ``compare`` judges
 the ones with a direction, and ``aiway-tui list --metrics`` prints them.
+
+A black-box run (``run --app``) measures another program from its terminal
+and the server's side, so its figures are a registry of their own
+(``BLACK_BOX_METRICS``): where a name is also an in-process one it is the
+same quantity seen from outside (the app's process tree, the server's
+clock), which is what lets a scenario's own criteria apply to it.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from typing import Literal
 from ..core.faults import FaultKind
 
 Better = Literal["higher", "lower"]
-Unit = Literal["tokens", "items", "chars", "tok/s", "s", "ms", "MB", "%", "fps", "count", "flag", "ratio"]
+Unit = Literal[
+    "tokens", "items", "chars", "tok/s", "s", "ms", "MB", "%", "fps", "count", "flag", "ratio", "B/s"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +194,57 @@ QUIT_METRICS: tuple[Metric, ...] = (
 )
 """The figures of ``aiway-tui quit-latency``, for its own criteria."""
 
+BLACK_BOX_METRICS: tuple[Metric, ...] = (
+    _integrity("problems", "problems the run met (drew nothing, never asked, did not quit, timed out)"),
+    # The server's side: what the app asked for and what it was sent.
+    Metric("requests", "count", "HTTP requests the app made"),
+    Metric("replies_started", "count", "replies the server started streaming"),
+    Metric("streams_completed", "count", "replies the server streamed to the end"),
+    _integrity("replies_unfinished", "replies started but not streamed to the end"),
+    _integrity("errors", "replies not streamed to the end plus requests refused (4xx/5xx)"),
+    Metric("tokens_sent", "tokens", "tokens the server sent the app"),
+    Metric("tokens_per_s", "tok/s", "tokens the server sent per second, first token -> last", "higher"),
+    Metric("duration_s", "s", "first reply started -> last reply ended, at the server", "lower", 0.05),
+    Metric("completed", "flag", "1 when every reply ended within the run's time limit"),
+    # The screen: markers in the reply, frames, bytes.
+    Metric("markers_sent", "count", "marker words the server sent"),
+    Metric("markers_drawn", "count", "marker words ever on screen"),
+    Metric(
+        "markers_drawn_pct", "%", "markers drawn, of those sent (text that scrolled by unseen: not a loss)"
+    ),
+    Metric("markers_out_of_order", "count", "markers first drawn after a later one of their reply"),
+    Metric("markers_out_of_order_pct", "%", "markers out of order, of those drawn", "lower", 1.0),
+    Metric("screen_updates", "count", "screen updates (synchronized frames, else bursts of output)"),
+    Metric("screen_updates_per_s", "fps", "screen updates per second while streaming", "higher", 1.0),
+    Metric("synchronized_frames", "count", "frames drawn as synchronized updates (mode 2026)"),
+    Metric("bytes_per_s", "B/s", "bytes the app wrote to the terminal per second while streaming"),
+    *_distribution(
+        "delivery", "scheduled send at the server -> first screen update showing it", ("p50", "p99", "max")
+    ),
+    # The typist, in the pty.
+    Metric("keystrokes_typed", "count", "keys typed into the pty (--typist)"),
+    Metric("keystrokes_echoed", "count", "keys seen on screen", "higher"),
+    _integrity("keystrokes_unseen", "keys typed but never seen on screen"),
+    *_distribution("keystroke", "key typed into the pty -> on screen", ("p50", "p99", "max")),
+    # Quit, and the app's process tree.
+    Metric("quit_to_exit_ms", "ms", "quit keys -> the app's process exited", "lower", 5.0),
+    Metric(
+        "quit_to_restored_ms",
+        "ms",
+        "quit keys -> the terminal restored (alternate screen left)",
+        "lower",
+        5.0,
+    ),
+    Metric(
+        "cpu_avg_percent", "%", "average CPU of the app's process tree, after its start-up", "lower", _CPU
+    ),
+    Metric("rss_peak_mb", "MB", "highest RSS of the app's process tree", "lower", _MB),
+    Metric(
+        "memory_growth_mb", "MB", "RSS growth of the app's process tree, after its start-up", "lower", _MB
+    ),
+)
+"""The figures of ``run --app``: a black-box report's ``results`` hold these names (a test holds that)."""
+
 PASSED = Metric(
     "passed", "flag", "the verdict (1 passed, 0 failed): a run that newly fails regresses", "higher"
 )
@@ -202,9 +261,14 @@ def run_metric_names() -> frozenset[str]:
     return frozenset(m.name for m in RUN_METRICS)
 
 
-def compared_metrics() -> tuple[Metric, ...]:
-    """The run figures with a better direction, which ``compare`` judges."""
-    return tuple(m for m in RUN_METRICS if m.better is not None)
+def black_box_metric_names() -> frozenset[str]:
+    """What a black-box run's ``results`` may hold."""
+    return frozenset(m.name for m in BLACK_BOX_METRICS)
+
+
+def compared_metrics(*, black_box: bool = False) -> tuple[Metric, ...]:
+    """The figures with a better direction, which ``compare`` judges: a run's, or a black-box run's."""
+    return tuple(m for m in (BLACK_BOX_METRICS if black_box else RUN_METRICS) if m.better is not None)
 
 
 def unknown_metric_message(name: str, known: Iterable[str]) -> str:

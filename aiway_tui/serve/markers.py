@@ -29,9 +29,14 @@ def screen_text(rows: list[str]) -> str:
     return _NOT_TEXT.sub("", "".join(rows))
 
 
+def markers_in(text: str) -> list[tuple[int, int]]:
+    """Every ``(reply, index)`` marker in a screen's text (``screen_text``), top to bottom."""
+    return [(int(m.group(1)), int(m.group(2))) for m in MARKER_RE.finditer(text)]
+
+
 def markers_on(rows: list[str]) -> list[tuple[int, int]]:
     """Every ``(reply, index)`` marker on a screen, top to bottom."""
-    return [(int(m.group(1)), int(m.group(2))) for m in MARKER_RE.finditer(screen_text(rows))]
+    return markers_in(screen_text(rows))
 
 
 @dataclass(slots=True)

@@ -273,12 +273,14 @@ class RunScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         room = event.size.width - (self.stats.outer_size.width or 38)
         self.set_class(len(self.panes) > 1 and room // len(self.panes) < MIN_PANE_WIDTH, "tabbed")
-        self._activate(self.active)
+        # A resize (the terminal's, or the first layout's) lays out again; it leaves the input box
+        # its focus, or the next keys typed would go to the transcript.
+        self._activate(self.active, focus=not isinstance(self.focused, ChatInput))
 
-    def _activate(self, index: int) -> None:
+    def _activate(self, index: int, *, focus: bool = True) -> None:
         if not self.panes:  # a target's view
             self.tabs.display = False
-            if self.view is not None and self.view.focusable:
+            if focus and self.view is not None and self.view.focusable:
                 self.view.focus()
             return
         self.active = index
@@ -287,7 +289,8 @@ class RunScreen(Screen[None]):
         self.tabs.display = len(self.panes) > 1 and self.tabbed
         labels = [f"[{i + 1}]" if i == index else f" {i + 1} " for i in range(len(self.panes))]
         self.tabs.update("Conversations: " + " ".join(labels) + "   (Tab: next)")
-        self.panes[index].transcript.focus()
+        if focus:
+            self.panes[index].transcript.focus()
 
     def _show_title(self) -> None:
         paused = " · PAUSED (backpressure)" if self.pace.paused else ""
@@ -333,7 +336,9 @@ class RunScreen(Screen[None]):
         getattr(self, f"action_{action}")(*args)
 
     def action_focus_input(self) -> None:
-        self.input_box.focus()
+        """Focus now, not after the queued events (``Widget.focus`` defers it): a key typed
+        right after ``i`` (type-ahead, a paste, a fast typist) goes to the box too."""
+        self.set_focus(self.input_box)
 
     def action_transcript(self, method: str) -> None:
         if self.panes:
