@@ -87,7 +87,7 @@ class BenchResult:
     wake_floor_cpu_percent: float = 0.0
     """A bare Trio guest that only sleeps, waking as often as that stream: the floor."""
     rapid_floor_cpu_percent: float = 0.0
-    """A bare Trio guest waking once per pacing quantum (4 ms), measured beside rapid-tokens."""
+    """A bare Trio guest waking once per pacing quantum (``PACE_QUANTUM_S``), measured beside rapid-tokens."""
     idle_floor_cpu_percent: float = 0.0
     """A bare Trio guest waking once per probe period (100 ms), measured beside the idle UI."""
 

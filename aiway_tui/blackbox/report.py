@@ -5,23 +5,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..measure.latency import LatencyRecorder
 from ..scenarios.criteria import Criterion, CriterionResult, evaluate
 from .runner import AppRunResult
 
+_MEASURED_FROM_OUTSIDE: tuple[tuple[str, dict[str, str]], ...] = (
+    ("as the server sent them", {"tokens_received": "tokens_sent", "tokens_per_s": "tokens_per_s"}),
+    ("streamed to the end by the server", {"streams_completed": "streams_completed"}),
+    ("every reply streamed to the end, no request refused", {"errors": "errors"}),
+    ("every reply ended within the time limit", {"completed": "completed"}),
+    ("first request -> last reply's end, at the server", {"duration_s": "duration_s"}),
+    (
+        "the app's process tree",
+        {"memory_growth_mb": "memory_growth_mb", "cpu_avg_percent": "cpu_avg_percent"},
+    ),
+    ("scheduled at the server -> on screen", {"delivery_p99_ms": "delivery_p99_ms"}),
+    ("quit keys -> process exit", {"quit_latency_ms": "quit_to_exit_ms"}),
+    (
+        "typed into the pty -> on screen",
+        {
+            "keys_not_echoed": "keystrokes_unseen",
+            "input_p99_ms": "keystroke_p99_ms",
+            "input_max_ms": "keystroke_max_ms",
+        },
+    ),
+)
 OUTSIDE: dict[str, tuple[str, str]] = {
-    "tokens_received": ("tokens_sent", "as the server sent them"),
-    "streams_completed": ("streams_completed", "streamed to the end by the server"),
-    "errors": ("errors", "every reply streamed to the end, no request refused"),
-    "completed": ("completed", "every reply ended within the time limit"),
-    "duration_s": ("duration_s", "first request -> last reply's end, at the server"),
-    "tokens_per_s": ("tokens_per_s", "as the server sent them"),
-    "memory_growth_mb": ("memory_growth_mb", "the app's process tree"),
-    "cpu_avg_percent": ("cpu_avg_percent", "the app's process tree"),
-    "delivery_p99_ms": ("delivery_p99_ms", "scheduled at the server -> on screen"),
-    "quit_latency_ms": ("quit_to_exit_ms", "quit keys -> process exit"),
-    "keys_not_echoed": ("keystrokes_unseen", "typed into the pty -> on screen"),
-    "input_p99_ms": ("keystroke_p99_ms", "typed into the pty -> on screen"),
-    "input_max_ms": ("keystroke_max_ms", "typed into the pty -> on screen"),
+    metric: (figure, what) for what, figures in _MEASURED_FROM_OUTSIDE for metric, figure in figures.items()
 }
 """A scenario criterion's metric -> the black-box figure that measures the same thing from outside,
 and what that figure is. Every other metric (lost, reordered, CRC-32...) only the app itself knows."""
@@ -105,6 +115,14 @@ def _server_figures(result: AppRunResult) -> dict[str, float]:
     return out
 
 
+def _percentiles(name: str, recorder: LatencyRecorder) -> dict[str, float]:
+    """``NAME_p50_ms``, ``NAME_p99_ms`` and ``NAME_max_ms`` (none before anything was recorded)."""
+    if not recorder.count:
+        return {}
+    d = recorder.summary()
+    return {f"{name}_p50_ms": d.p50_ms, f"{name}_p99_ms": d.p99_ms, f"{name}_max_ms": d.max_ms}
+
+
 def results_of(result: AppRunResult) -> dict[str, float]:
     """Every figure of the run, by its name in ``BLACK_BOX_METRICS``."""
     watch, tree = result.watch, result.tree
@@ -121,24 +139,12 @@ def results_of(result: AppRunResult) -> dict[str, float]:
         out["screen_updates_per_s"] = result.stream_updates / span if span > 0 else 0.0
         out["synchronized_frames"] = float(watch.sync_frames)
         out["bytes_per_s"] = result.stream_bytes / span if span > 0 else 0.0
-        if watch.delivery.count:
-            d = watch.delivery.summary()
-            out["delivery_p50_ms"], out["delivery_p99_ms"], out["delivery_max_ms"] = (
-                d.p50_ms,
-                d.p99_ms,
-                d.max_ms,
-            )
+        out.update(_percentiles("delivery", watch.delivery))
     if result.spec.typist:
         out["keystrokes_typed"] = float(result.keystrokes_typed)
         out["keystrokes_echoed"] = float(result.keystrokes_seen)
         out["keystrokes_unseen"] = float(result.keystrokes_typed - result.keystrokes_seen)
-        if result.keystroke.count:
-            k = result.keystroke.summary()
-            out["keystroke_p50_ms"], out["keystroke_p99_ms"], out["keystroke_max_ms"] = (
-                k.p50_ms,
-                k.p99_ms,
-                k.max_ms,
-            )
+        out.update(_percentiles("keystroke", result.keystroke))
     if result.quit_to_exit_ms is not None:
         out["quit_to_exit_ms"] = result.quit_to_exit_ms
     if result.quit_to_restored_ms is not None:
