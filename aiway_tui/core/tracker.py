@@ -254,6 +254,8 @@ class MessageTracker:
     def _record_run(self, item: Item, now: float, inbox: Inbox) -> bool:
         """The common item, checked with no Python-level step per token: tokens of
         one stream, each next in sequence. Anything else is left to ``record``."""
+        if len(item) == 1:
+            return self._record_one(item[0], now, inbox)
         if not item or set(map(type, item)) != _ONLY_TOKENS:
             return False
         tokens = cast("tuple[Token, ...]", item)
@@ -270,6 +272,20 @@ class MessageTracker:
         else:
             texts = list(map(_TEXT, tokens))
             self._take(track, "".join(texts), len(tokens), tokens[0].scheduled, now, inbox, texts)
+        return True
+
+    def _record_one(self, message: Message, now: float, inbox: Inbox) -> bool:
+        """An item of one token next in its stream (``--batch 1``, the seed's shape): the
+        same checks as ``_record_run`` without building a set and a list for one token."""
+        if message.__class__ is not Token:
+            return False
+        token: Token = message
+        track = self._track(token.stream)
+        if token.seq != track.next_seq:
+            return False
+        track.next_seq += 1
+        texts = (token.text,) if self.token_sink is not None else ()
+        self._take(track, token.text, 1, token.scheduled, now, inbox, texts)
         return True
 
     def _take_texts(
