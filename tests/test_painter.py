@@ -8,7 +8,9 @@ import pytest
 import trio
 import trio.testing
 
+from aiway_tui.core.config import RunConfig
 from aiway_tui.core.painter import Frame, FrameInbox, Painter, TextChunk
+from aiway_tui.core.pipeline import Ending, Pipeline
 from aiway_tui.core.protocol import ConductorState, State, StreamEnd, StreamStart
 from aiway_tui.measure.latency import LatencyRecorder
 
@@ -155,3 +157,37 @@ async def test_an_idle_painter_refreshes_the_figures_without_painting_text(
         await painter.run()
     assert surface.frames[:3] == [None, None, None]
     assert painter.frames == 0
+
+
+@pytest.mark.parametrize(("quit_first", "painted"), [(False, ["first", "pending"]), (True, ["first"])])
+async def test_a_cancelled_painter_shows_what_is_pending_unless_the_run_is_quitting(
+    autojump_clock: trio.testing.MockClock, quit_first: bool, painted: list[str]
+) -> None:
+    """A time limit or a failure still shows the last text; a quit does not lay it out
+    inside the quit, for an app about to close."""
+    inbox = FrameInbox(max_chars=1000)
+    surface = RecordingSurface()
+    painter = Painter(inbox, surface, fps=10)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(painter.run)
+        inbox.push_text(0, "first", 1, trio.current_time())
+        await trio.sleep(0.010)
+        inbox.push_text(0, "pending", 1, trio.current_time())  # held for the next frame
+        if quit_first:
+            painter.paint_on_cancel = False
+        nursery.cancel_scope.cancel()
+    frames = [f for f in surface.frames if f is not None]
+    assert [e.text for f in frames for e in f.events if isinstance(e, TextChunk)] == painted
+
+
+async def test_a_quit_mid_stream_ends_the_run_without_a_last_paint() -> None:
+    pipeline = Pipeline(RunConfig(message_count=1000, message_delay_us=1000), RecordingSurface())
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(pipeline.run)
+        await trio.sleep(0.1)
+        assert pipeline.painter is not None
+        assert pipeline.painter.paint_on_cancel
+        pipeline.request_quit()
+    assert pipeline.ending is Ending.QUIT
+    assert not pipeline.painter.paint_on_cancel
+    assert 0 < pipeline.tracker.tokens < 1000

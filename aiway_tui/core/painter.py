@@ -215,6 +215,10 @@ class Painter:
         self._paint_started: float | None = None
         self._painting = trio.Lock()
         """Held while an asynchronous paint is awaited: frames reach the surface one at a time, in order."""
+        self.paint_on_cancel = True
+        """Whether a cancelled painter shows what is pending first (a time limit, a failure). A quit
+        clears it: the app is about to close, nobody sees that frame, and it would lay out up to a
+        scrollback of text inside the quit (~10 ms while flooded)."""
 
     def _delivered(self, tokens: int, oldest_scheduled: float) -> None:
         self.last_delivered_at = time.perf_counter()
@@ -301,8 +305,8 @@ class Painter:
                 next_frame_at = trio.current_time() + period
                 await self.paint()
         except trio.Cancelled:
-            # What reached the inbox is shown before the run ends.
-            self._paint_last()
+            if self.paint_on_cancel:  # what reached the inbox is shown before the run ends
+                self._paint_last()
             raise
 
     async def _run_per_token(self, inbox: TokenInbox) -> None:

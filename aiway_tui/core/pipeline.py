@@ -237,6 +237,8 @@ class Pipeline:
         if self.quit_cancelled_at is None:
             self.quit_reason = reason
             self.quit_cancelled_at = time.perf_counter()
+        if self.painter is not None:
+            self.painter.paint_on_cancel = False
         self.root.cancel()
 
     @property
