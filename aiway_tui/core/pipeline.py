@@ -219,8 +219,9 @@ class Pipeline:
         self.cancelled_tasks: set[str] = set()
         """Tasks that were still running when the root scope was cancelled."""
         self.peak_buffer = 0
-        self.tokens_in_flight_at_end = 0
-        """Tokens sent but still in the channel when the run ended (quit, deadline)."""
+        self._tokens_in_flight = 0
+        self._left_in_channels: list[Item] = []
+        """Items still in the channels when the run ended, counted when first asked for."""
         self.started_at = 0.0
         self.stream_done_at: float | None = None
         self.quit_requested_at: float | None = None
@@ -240,6 +241,19 @@ class Pipeline:
         if self.painter is not None:
             self.painter.paint_on_cancel = False
         self.root.cancel()
+
+    @property
+    def tokens_in_flight_at_end(self) -> int:
+        """Tokens sent but still in the channel or the network when the run ended (quit, deadline).
+
+        The items are taken out of the channels as the run ends, and their tokens counted at the
+        first read (the report, once the app has exited): a full channel holds 256K tokens, and
+        counting them inside a quit would add milliseconds to it for a figure nobody sees yet.
+        """
+        if self._left_in_channels:
+            left, self._left_in_channels = self._left_in_channels, []
+            self._tokens_in_flight += sum(map(_tokens_in, left))
+        return self._tokens_in_flight
 
     @property
     def elapsed_s(self) -> float:
@@ -404,11 +418,11 @@ class Pipeline:
             if not self.gc_release_deferred:
                 self.gc_hold.release()
             self.peak_buffer = send.statistics().peak_buffer_used
-            self.tokens_in_flight_at_end = _drain(receive)
+            self._left_in_channels = _drain(receive)
             if self.network is not None:
-                self.tokens_in_flight_at_end += self.network.tokens_held
+                self._tokens_in_flight += self.network.tokens_held
             if self._link is not None:
-                self.tokens_in_flight_at_end += _drain(self._link)
+                self._left_in_channels += _drain(self._link)
             if self.ending is None:
                 if deadline.cancelled_caught:
                     self.ending = Ending.TIMED_OUT
@@ -435,13 +449,16 @@ def _only_cancelled(exc: BaseException) -> bool:
     return rest is None
 
 
-def _drain(receive: trio.MemoryReceiveChannel[Item]) -> int:
-    """Count (and discard) the tokens left in the channel, then close it."""
-    tokens = 0
+def _drain(receive: trio.MemoryReceiveChannel[Item]) -> list[Item]:
+    """Take (and keep) the items left in the channel, then close it."""
+    items: list[Item] = []
     with receive:
         while True:
             try:
-                item = receive.receive_nowait()
+                items.append(receive.receive_nowait())
             except (trio.WouldBlock, trio.EndOfChannel):
-                return tokens
-            tokens += sum(1 for message in item if isinstance(message, Token))
+                return items
+
+
+def _tokens_in(item: Item) -> int:
+    return list(map(type, item)).count(Token)
