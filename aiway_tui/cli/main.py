@@ -27,7 +27,7 @@ from ..scenarios.catalogue import SCENARIOS, Scenario, get_scenario, scenario_na
 from ..scenarios.describe import describe_extras
 from ..scenarios.files import load_scenario_file
 from ..scenarios.metric_check import unknown_metrics
-from ..scenarios.metrics import BLACK_BOX_METRICS, RUN_METRICS
+from ..scenarios.metrics import BLACK_BOX_METRICS, RUN_METRICS, Metric
 from ..serve.command import add_serve_parser, remote_conductors, run_serve
 from ..session.demo import INTERACTIVE, run_demo
 from ..session.hosting import SessionOptions
@@ -254,12 +254,15 @@ def _version() -> str:
 
 def _list_metrics() -> int:
     print(f"{'metric':<34} {'unit':<7} {'better':<7} meaning")
-    for m in RUN_METRICS:
-        print(f"{m.name:<34} {m.unit:<7} {m.better or '-':<7} {m.meaning}")
+
+    def rows(metrics: tuple[Metric, ...]) -> None:
+        for m in metrics:
+            print(f"{m.name:<34} {m.unit:<7} {m.better or '-':<7} {m.meaning}")
+
+    rows(RUN_METRICS)
     print()
     print("black box (run --app): the app's screen, the server's side, the app's process tree")
-    for m in BLACK_BOX_METRICS:
-        print(f"{m.name:<34} {m.unit:<7} {m.better or '-':<7} {m.meaning}")
+    rows(BLACK_BOX_METRICS)
     return EXIT_OK
 
 

@@ -367,12 +367,5 @@ class MessageTracker:
             tokens=self.tokens,
             chars=self.chars,
             stream_errors=self.stream_errors,
-            streams_completed=self.streams_completed,
-            streams_intact=self.streams_intact,
-            streams_unfinished=self.streams_unfinished,
-            lost=self.lost,
-            duplicated=self.duplicated,
-            reordered=self.reordered,
-            corrupted_streams=self.corrupted_streams,
-            unfinished_tokens=self.unfinished_tokens,
+            **dict(zip(SUMMED, self.sums(), strict=True)),
         )

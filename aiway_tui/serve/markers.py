@@ -34,11 +34,6 @@ def markers_in(text: str) -> list[tuple[int, int]]:
     return [(int(m.group(1)), int(m.group(2))) for m in MARKER_RE.finditer(text)]
 
 
-def markers_on(rows: list[str]) -> list[tuple[int, int]]:
-    """Every ``(reply, index)`` marker on a screen, top to bottom."""
-    return markers_in(screen_text(rows))
-
-
 @dataclass(slots=True)
 class MarkerLog:
     """Which tokens become markers, and when each marker was due to be sent."""

@@ -142,7 +142,7 @@ async def run_session(
             return
         if not quit_key_at:
             quit_key_at.append(time.perf_counter())
-        bridge.token.run_sync_soon(pipeline.request_quit, reason)
+        quit_pipeline(reason)
 
     if chat is not None:
         chat.message_handler = wire_input(chat, chat.input_box, chat.transcript, pipeline, bridge)
