@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import math
 import zlib
 
 import pytest
 import trio
 import trio.testing
 
-from aiway_tui.core.conductor import PACE_QUANTUM_S, MockConductor, stream_lengths, token_pool
+from aiway_tui.core.conductor import MockConductor, stream_lengths, token_pool
 from aiway_tui.core.config import RunConfig
 from aiway_tui.core.protocol import Item, State, StreamEnd, StreamStart, Token
 from aiway_tui.testing import conduct
@@ -83,30 +84,54 @@ async def test_paced_by_schedule_not_by_sleep(mock_clock: trio.testing.MockClock
     elapsed = trio.current_time() - start
     tokens = tokens_of(items)
     token_items = [item for item in items if isinstance(item[0], Token)]
-    assert 0.030 <= elapsed <= 0.030 + PACE_QUANTUM_S
+    beat = config.frame_period_s
+    assert 0.030 <= elapsed <= 0.030 + beat
     assert [t.scheduled - tokens[0].scheduled for t in tokens[:3]] == pytest.approx([0, 1e-5, 2e-5])
-    assert len(token_items) <= 0.030 / PACE_QUANTUM_S + 2
-    assert max(len(item) for item in token_items) == round(PACE_QUANTUM_S / 10e-6)
+    # One wake-up at each beat, each sending the beat's due tokens in full items.
+    assert len(token_items) <= 3000 / config.batch_cap + 0.030 / beat + 2
+    assert max(len(item) for item in token_items) == config.batch_cap
 
 
-async def test_a_fast_stream_wakes_once_a_quantum(autojump_clock: trio.testing.MockClock) -> None:
-    """Exact timers, 100K tok/s: still one wake-up (one item) per quantum, not one per token."""
+async def test_a_fast_stream_wakes_once_a_beat(autojump_clock: trio.testing.MockClock) -> None:
+    """Exact timers, 100K tok/s: the conductor wakes at the frame beats (the
+    painter's too), not once per token; each wake-up sends what is due."""
     times: list[float] = []
-    _, items = await conduct(RunConfig(message_count=2000, message_size=5, message_delay_us=10), times)
-    sent_at = [t for t, item in zip(times, items, strict=True) if isinstance(item[0], Token)]
-    gaps = [b - a for a, b in itertools.pairwise(sent_at)]
-    assert len(sent_at) == 1 + 0.020 / PACE_QUANTUM_S
-    assert min(gaps) == pytest.approx(PACE_QUANTUM_S)
+    config = RunConfig(message_count=20_000, message_size=5, message_delay_us=10)
+    _, items = await conduct(config, times)
+    beat = config.frame_period_s
+    wakes = sorted({round(t, 9) for t, item in zip(times, items, strict=True) if isinstance(item[0], Token)})
+    # The stream lasts 0.2 s: its first wake-up at once, then one per beat after it.
+    assert len(wakes) == 1 + math.ceil(0.200 / beat)
+    assert all(abs(t / beat - round(t / beat)) < 1e-6 for t in wakes[1:])
+    assert min(b - a for a, b in itertools.pairwise(wakes[1:])) == pytest.approx(beat)
 
 
 async def test_a_slow_stream_keeps_its_schedule_to_the_token(autojump_clock: trio.testing.MockClock) -> None:
+    """A token a frame or fewer (50 ms apart at 30 fps): each sent at its own time."""
     times: list[float] = []
-    _, items = await conduct(RunConfig(message_count=20, message_size=5, message_delay_us=20_000), times)
+    _, items = await conduct(RunConfig(message_count=20, message_size=5, message_delay_us=50_000), times)
     late = [
         t - m.scheduled for t, item in zip(times, items, strict=True) for m in item if isinstance(m, Token)
     ]
     assert len(late) == 20
     assert max(late) == pytest.approx(0.0, abs=1e-9)
+
+
+async def test_a_stream_of_several_tokens_a_frame_waits_at_most_a_beat(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    """50 tok/s at 30 fps: woken at the beats (fewer wake-ups than tokens), no token later than one beat."""
+    times: list[float] = []
+    config = RunConfig(message_count=50, message_size=5, message_delay_us=20_000)
+    _, items = await conduct(config, times)
+    late = [
+        t - m.scheduled for t, item in zip(times, items, strict=True) for m in item if isinstance(m, Token)
+    ]
+    assert len(late) == 50
+    assert min(late) >= -1e-9
+    assert max(late) <= config.frame_period_s + 1e-9
+    wakes = {round(t, 9) for t, item in zip(times, items, strict=True) if isinstance(item[0], Token)}
+    assert len(wakes) <= 1 + math.ceil(50 * 0.020 / config.frame_period_s)
 
 
 async def test_backpressure_blocks_instead_of_dropping() -> None:

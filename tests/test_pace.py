@@ -8,7 +8,7 @@ import pytest
 import trio
 import trio.testing
 
-from aiway_tui.core.conductor import PACE_QUANTUM_S, MockConductor
+from aiway_tui.core.conductor import MockConductor
 from aiway_tui.core.config import RunConfig
 from aiway_tui.core.consumer import Consumer
 from aiway_tui.core.pace import Pace, describe_rate
@@ -73,15 +73,16 @@ async def test_a_rate_change_rebases_the_schedule_without_a_burst(
     assert all(t.scheduled >= changed_at - 1e-9 for t in rebased)
     assert [t.seq for t in tokens] == list(range(3_000))
     [end] = ends
-    # The stream ends within one pacing quantum of its last token's schedule.
+    # The stream ends within one frame beat of its last token's schedule.
     expected = changed_at + 2_000 * 0.0001 - tokens[0].scheduled
-    assert end.elapsed_s == pytest.approx(expected, abs=PACE_QUANTUM_S + 1e-6)
+    assert end.elapsed_s == pytest.approx(expected, abs=config.frame_period_s + 1e-6)
 
 
 async def test_pause_fills_the_channel_blocks_the_conductor_and_resume_loses_nothing(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    config = RunConfig(message_count=5_000, message_size=5, message_delay_us=100.0, buffer=16)
+    # Long enough (5 s) to fill the channel while paused: items of a frame's tokens each.
+    config = RunConfig(message_count=50_000, message_size=5, message_delay_us=100.0, buffer=16)
     pace = Pace(config.message_delay_us)
     conductor = MockConductor(config, pace)
     tracker = MessageTracker()

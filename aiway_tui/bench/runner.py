@@ -23,7 +23,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Log
 
-from ..core.conductor import PACE_QUANTUM_S, MockConductor, token_pool
+from ..core.conductor import MockConductor, token_pool
 from ..core.config import ADAPTIVE, RunConfig
 from ..core.pipeline import Pipeline
 from ..core.protocol import Item, Token
@@ -87,7 +87,7 @@ class BenchResult:
     wake_floor_cpu_percent: float = 0.0
     """A bare Trio guest that only sleeps, waking as often as that stream: the floor."""
     rapid_floor_cpu_percent: float = 0.0
-    """A bare Trio guest waking once per pacing quantum (``PACE_QUANTUM_S``), measured beside rapid-tokens."""
+    """A bare Trio guest waking once per frame beat (the paced conductor's wake-up), beside rapid-tokens."""
     idle_floor_cpu_percent: float = 0.0
     """A bare Trio guest waking once per probe period (100 ms), measured beside the idle UI."""
 
@@ -262,7 +262,8 @@ def run_bench(
         rapid = get_scenario("rapid-tokens")
         rapid_config = rapid.config.with_overrides(message_count=max(1000, int(1_000_000 * scale)))
         report = run_as_guest(run_session, rapid, rapid_config, SessionOptions(handle_signals=False))
-        result.rapid_floor_cpu_percent = _floor(PACE_QUANTUM_S, min(3.0, report.results["duration_s"]))
+        beat_s = rapid_config.frame_period_s
+        result.rapid_floor_cpu_percent = _floor(beat_s, min(3.0, report.results["duration_s"]))
         r = report.results
         result.rapid = {
             "tokens": r["tokens_received"],
@@ -271,6 +272,7 @@ def run_bench(
             "schedule_error_pct": 100.0 * abs(1 - r["tokens_per_s"] / r["scheduled_tokens_per_s"]),
             "cpu_avg_percent": r["cpu_avg_percent"],
             "fps": r["fps"],
+            "beat_ms": 1000 * beat_s,
         }
         note("idle UI (cpu-idle: up, nothing due, judged after it settled)")
         # The idle phase's own CPU, as `aiway-tui run cpu-idle` judges it: a run's
@@ -390,7 +392,7 @@ def render_bench(result: BenchResult) -> str:
             "",
             f"rapid-tokens: {r['tokens_per_s']:,.0f} tok/s of {r['scheduled_tokens_per_s']:,.0f} scheduled "
             f"({r['schedule_error_pct']:.2f}% off), CPU avg {r['cpu_avg_percent']:.0f}%, {r['fps']:.1f} fps",
-            f"  a bare Trio guest waking every {PACE_QUANTUM_S * 1000:g} ms beside it: "
+            f"  a bare Trio guest waking every {r['beat_ms']:.3g} ms (its frame beat) beside it: "
             f"{result.rapid_floor_cpu_percent:.1f}% "
             f"(x{r['cpu_avg_percent'] / max(result.rapid_floor_cpu_percent, 1e-9):.1f})",
             f"idle UI (cpu-idle, its idle phase): CPU {result.idle_cpu_percent:.2f}%; "

@@ -4,7 +4,11 @@ Timers here resolve to about a millisecond, so a sleep per token would cap a
 "10 us per token" stream near 1K tokens/s. Instead every token has a
 scheduled time ``t0 + i * delay``; at each wake-up the conductor sends every
 token already due (in items of at most ``batch_cap`` messages), then sleeps
-until the next one is due. Latency is measured from those scheduled times.
+until the next one is due; a stream with more than one token due per frame
+sleeps until the next frame beat (``beat``) instead: at 100K tok/s that is 30
+wake-ups a second at 30 fps, each shared with the painter, and a token waits
+at most for the frame it would have waited for anyway. Latency is measured
+from the scheduled times.
 
 With ``conversations`` > 1, that many lanes stream at once into the same
 channel (stream ``s`` in lane ``s % conversations``), their items interleaved.
@@ -23,6 +27,7 @@ from itertools import repeat
 
 import trio
 
+from .beat import next_beat
 from .config import ADAPTIVE, ADAPTIVE_MAX_CHARS, ADAPTIVE_MAX_TOKENS, RunConfig
 from .faults import CONDUCTOR_RAISED, FaultKind, FaultPlan, InjectedFault, StreamFault, plan_faults
 from .mix import StreamMix
@@ -41,14 +46,6 @@ from .reply_text import ReplyCutter, reply_pool
 
 _POOL_SIZE = 97
 
-PACE_QUANTUM_S = 0.010
-"""Shortest time between two wake-ups of a paced stream. A wake-up of a Trio
-guest costs 150-400 us of CPU here (a worker thread's poll, then the hand-off
-back), many tokens' worth: at 100K tok/s, sending what is due every 10 ms
-(1,000 tokens an item, under the adaptive cap) instead of at every chance is
-100 wake-ups a second, for at most 10 ms more channel latency (measured, as
-always, from the schedule): a third of a 30 fps frame period."""
-
 
 def token_pool(size: int, seed: int = 0) -> tuple[str, ...]:
     """Consecutive token texts of exactly ``size`` characters cut from a seed's reply text."""
@@ -62,8 +59,11 @@ class _Schedule:
 
     t0: float
     delay: float
+    beat_s: float
+    """The frame period: a stream that has sent what was due sleeps at least until the next beat."""
     pace_version: int = -1
-    woke_at: float = -math.inf
+    earliest_wake: float = -math.inf
+    """The beat after the last wake-up, for a stream with more than a token due per beat."""
 
     def at(self, seq: int) -> float:
         return self.t0 + seq * self.delay
@@ -297,7 +297,7 @@ class MockConductor:
     def _schedule(self, stream: int) -> _Schedule:
         """Start ``stream``'s clock: its token 0 is due now."""
         t0 = self._t0[stream] = trio.current_time()
-        return _Schedule(t0, self.config.message_delay_us / 1e6)
+        return _Schedule(t0, self.config.message_delay_us / 1e6, self.config.frame_period_s)
 
     def _follow_pace(self, schedule: _Schedule, sent: int) -> None:
         """Follow a live pace change (checked once per wake-up, never per token).
@@ -320,14 +320,15 @@ class MockConductor:
         self._follow_pace(schedule, sent)
         now = trio.current_time()
         if schedule.delay > 0 and schedule.due(now, limit) < limit:
-            # Not a full item yet: sleep until token ``sent`` is due, but never
-            # wake twice within one quantum (a wake-up costs more than many tokens).
-            wake_at = max(schedule.at(sent), schedule.woke_at + PACE_QUANTUM_S)
+            # Not a full item yet: sleep until token ``sent`` is due, but never wake
+            # twice between two beats (a wake-up costs more than a frame of tokens).
+            wake_at = max(schedule.at(sent), schedule.earliest_wake)
             if wake_at > now:
                 await trio.sleep_until(wake_at)
                 now = trio.current_time()
                 self._follow_pace(schedule, sent)  # a change while asleep holds from now
-        schedule.woke_at = now
+        if schedule.delay < schedule.beat_s:  # more than a token a frame: wake at the beats
+            schedule.earliest_wake = next_beat(now, schedule.beat_s)
         if schedule.delay <= 0:
             return now, limit
         # Token ``sent`` is due now, whatever float rounding says.

@@ -112,6 +112,11 @@ class RunConfig:
             )
 
     @property
+    def frame_period_s(self) -> float:
+        """Time between two frame beats (``beat.next_beat``): the painter's slot, a paced stream's wake-up."""
+        return 1.0 / self.fps
+
+    @property
     def batch_cap(self) -> int:
         """Most tokens one channel item may carry."""
         if self.batch_size != ADAPTIVE:

@@ -21,6 +21,7 @@ from trio_util import periodic
 
 from ..measure.frames import FrameTimer
 from ..measure.latency import LatencyRecorder
+from .beat import next_beat
 from .protocol import ConductorState, Message, State, StreamEnd, StreamError, StreamStart
 
 if TYPE_CHECKING:
@@ -281,15 +282,16 @@ class Painter:
             close()
 
     async def run(self) -> None:
-        """Paint when something arrived, never twice within one frame period.
+        """Paint when something arrived, never twice between two frame beats.
 
         An idle painter sleeps until the consumer pushes something (or the
         figures are due a refresh): no wake-ups at the frame rate for nothing.
         What arrives too soon after a frame waits for the first arrival after
-        the frame period, so that a steady stream paints in the wake-ups it
-        already causes (each wake-up of its own costs more than a frame here);
-        it waits ``HOLD_PERIODS`` periods at most. The painter wakes once per
-        frame: arrivals before the frame is due do not wake it.
+        the next beat, so that a steady stream paints in the wake-ups it
+        already causes (each wake-up of its own costs more than a frame here;
+        a paced conductor wakes at the same beats); it waits ``HOLD_PERIODS``
+        periods at most. The painter wakes once per frame: arrivals before
+        the frame is due do not wake it.
         """
         self.started_at = time.perf_counter()
         inbox = self.inbox
@@ -302,7 +304,7 @@ class Painter:
         try:
             while True:
                 await inbox.wait_frame(next_frame_at, hold_s, IDLE_REFRESH_S)
-                next_frame_at = trio.current_time() + period
+                next_frame_at = next_beat(trio.current_time(), period)
                 await self.paint()
         except trio.Cancelled:
             if self.paint_on_cancel:  # what reached the inbox is shown before the run ends
