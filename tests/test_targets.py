@@ -37,8 +37,9 @@ TESTS = Path(__file__).parent
 ROOT = TESTS.parent
 SCENARIO = get_scenario("rapid-tokens")
 SMALL = SCENARIO.config.with_overrides(message_count=240, streams=2, time_limit_s=60)
-PACED = SCENARIO.config.with_overrides(message_count=200, message_delay_us=2000, fps=5, time_limit_s=60)
-"""500 tok/s for 0.4 s at 5 frames/s: every frame rendered late by the slow views, with time between."""
+PACED = SCENARIO.config.with_overrides(message_count=16, message_delay_us=120_000, fps=10, time_limit_s=60)
+"""A token every 120 ms at 10 frames/s: each token painted as it comes (none waits for a
+frame beat) and rendered late by the slow views, with time between."""
 
 
 async def _run(
