@@ -29,6 +29,8 @@ if _TYPE_CHECKING:
         StreamError,
         StreamStart,
         Token,
+        TokenRun,
+        item_tokens,
     )
     from .report.run_report import RunReport
     from .report.schema import check_report
@@ -71,9 +73,11 @@ _EXPORTS: dict[str, str] = {
     "TargetSource": "targets",
     "Token": "core.protocol",
     "TokenMix": "core.mix",
+    "TokenRun": "core.protocol",
     "WidgetTarget": "targets",
     "check_report": "report.schema",
     "get_scenario": "scenarios.catalogue",
+    "item_tokens": "core.protocol",
     "resolve_target": "targets",
     "run_as_guest": "ui.host",
     "run_session": "session.runner",
@@ -107,10 +111,12 @@ __all__ = [
     "TargetSource",
     "Token",
     "TokenMix",
+    "TokenRun",
     "WidgetTarget",
     "__version__",
     "check_report",
     "get_scenario",
+    "item_tokens",
     "resolve_target",
     "run_as_guest",
     "run_session",

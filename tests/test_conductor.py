@@ -12,14 +12,28 @@ import trio.testing
 
 from aiway_tui.core.conductor import MockConductor, stream_lengths, token_pool
 from aiway_tui.core.config import RunConfig
-from aiway_tui.core.protocol import Item, State, StreamEnd, StreamStart, Token
+from aiway_tui.core.protocol import (
+    Item,
+    State,
+    StreamEnd,
+    StreamStart,
+    Token,
+    TokenRun,
+    item_tokens,
+    tokens_in,
+)
 from aiway_tui.testing import conduct
 
 from .conftest import collect
 
 
 def tokens_of(items: list[Item]) -> list[Token]:
-    return [m for item in items for m in item if isinstance(m, Token)]
+    return [token for item in items for token in item_tokens(item)]
+
+
+def token_counts(items: list[Item]) -> list[int]:
+    """Tokens per item, for the items that carry tokens."""
+    return [n for n in map(tokens_in, items) if n]
 
 
 def test_token_pool_is_exact_and_deterministic() -> None:
@@ -53,15 +67,30 @@ async def test_every_stream_is_framed_and_checksummed() -> None:
 async def test_batch_size_bounds_items(batch: int, cap: int) -> None:
     config = RunConfig(message_count=5000, message_size=10, batch_size=batch)
     items = await collect(config)
-    token_items = [item for item in items if isinstance(item[0], Token)]
-    assert max(len(item) for item in token_items) == cap
+    assert max(token_counts(items)) == cap
     assert [t.seq for t in tokens_of(items)] == list(range(5000))
+
+
+async def test_equal_sized_tokens_travel_as_one_run_per_item() -> None:
+    """Fixed sizes: an item is one ``TokenRun`` standing for its tokens; words
+    (sizes that vary) stay ``Token`` by ``Token``. Both count each token as a message."""
+    config = RunConfig(message_count=3000, message_size=5)
+    conductor, items = await conduct(config)
+    with_runs = [item for item in items if any(isinstance(m, TokenRun) for m in item)]
+    assert all(len(item) == 1 for item in with_runs)
+    runs = [run for (run,) in with_runs if isinstance(run, TokenRun)]
+    assert sum(run.tokens for run in runs) == 3000
+    assert conductor.messages_sent == 3000 + sum(len(item) for item in items if item not in with_runs)
+    assert "".join(t.text for t in tokens_of(items)) == "".join(run.text for run in runs)
+    _, words = await conduct(config.with_overrides(tokens="words"))
+    assert not any(isinstance(m, TokenRun) for item in words for m in item)
+    assert sum(map(tokens_in, words)) == 3000
 
 
 async def test_adaptive_cap_keeps_items_small_for_long_tokens() -> None:
     config = RunConfig(message_count=100, message_size=10_000)
     items = await collect(config)
-    assert max(len(item) for item in items if isinstance(item[0], Token)) == 6
+    assert max(token_counts(items)) == 6
 
 
 async def test_paced_by_schedule_not_by_sleep(mock_clock: trio.testing.MockClock) -> None:
@@ -83,13 +112,13 @@ async def test_paced_by_schedule_not_by_sleep(mock_clock: trio.testing.MockClock
         nursery.cancel_scope.cancel()
     elapsed = trio.current_time() - start
     tokens = tokens_of(items)
-    token_items = [item for item in items if isinstance(item[0], Token)]
+    counts = token_counts(items)
     beat = config.frame_period_s
     assert 0.030 <= elapsed <= 0.030 + beat
     assert [t.scheduled - tokens[0].scheduled for t in tokens[:3]] == pytest.approx([0, 1e-5, 2e-5])
     # One wake-up at each beat, each sending the beat's due tokens in full items.
-    assert len(token_items) <= 3000 / config.batch_cap + 0.030 / beat + 2
-    assert max(len(item) for item in token_items) == config.batch_cap
+    assert len(counts) <= 3000 / config.batch_cap + 0.030 / beat + 2
+    assert max(counts) == config.batch_cap
 
 
 async def test_a_fast_stream_wakes_once_a_beat(autojump_clock: trio.testing.MockClock) -> None:
@@ -99,7 +128,7 @@ async def test_a_fast_stream_wakes_once_a_beat(autojump_clock: trio.testing.Mock
     config = RunConfig(message_count=20_000, message_size=5, message_delay_us=10)
     _, items = await conduct(config, times)
     beat = config.frame_period_s
-    wakes = sorted({round(t, 9) for t, item in zip(times, items, strict=True) if isinstance(item[0], Token)})
+    wakes = sorted({round(t, 9) for t, item in zip(times, items, strict=True) if tokens_in(item)})
     # The stream lasts 0.2 s: its first wake-up at once, then one per beat after it.
     assert len(wakes) == 1 + math.ceil(0.200 / beat)
     assert all(abs(t / beat - round(t / beat)) < 1e-6 for t in wakes[1:])
@@ -110,9 +139,7 @@ async def test_a_slow_stream_keeps_its_schedule_to_the_token(autojump_clock: tri
     """A token a frame or fewer (50 ms apart at 30 fps): each sent at its own time."""
     times: list[float] = []
     _, items = await conduct(RunConfig(message_count=20, message_size=5, message_delay_us=50_000), times)
-    late = [
-        t - m.scheduled for t, item in zip(times, items, strict=True) for m in item if isinstance(m, Token)
-    ]
+    late = [t - m.scheduled for t, item in zip(times, items, strict=True) for m in item_tokens(item)]
     assert len(late) == 20
     assert max(late) == pytest.approx(0.0, abs=1e-9)
 
@@ -124,13 +151,11 @@ async def test_a_stream_of_several_tokens_a_frame_waits_at_most_a_beat(
     times: list[float] = []
     config = RunConfig(message_count=50, message_size=5, message_delay_us=20_000)
     _, items = await conduct(config, times)
-    late = [
-        t - m.scheduled for t, item in zip(times, items, strict=True) for m in item if isinstance(m, Token)
-    ]
+    late = [t - m.scheduled for t, item in zip(times, items, strict=True) for m in item_tokens(item)]
     assert len(late) == 50
     assert min(late) >= -1e-9
     assert max(late) <= config.frame_period_s + 1e-9
-    wakes = {round(t, 9) for t, item in zip(times, items, strict=True) if isinstance(item[0], Token)}
+    wakes = {round(t, 9) for t, item in zip(times, items, strict=True) if tokens_in(item)}
     assert len(wakes) <= 1 + math.ceil(50 * 0.020 / config.frame_period_s)
 
 
@@ -146,6 +171,6 @@ async def test_backpressure_blocks_instead_of_dropping() -> None:
         received = 0
         async with receive:
             async for item in receive:
-                received += sum(isinstance(m, Token) for m in item)
+                received += tokens_in(item)
     assert blocked_at < 3
     assert received == 500

@@ -12,7 +12,7 @@ from aiway_tui.core.config import ConfigError, RunConfig
 from aiway_tui.core.mix import StreamMix, TokenMix
 from aiway_tui.core.network import DelayPlan, NetworkProfile
 from aiway_tui.core.pipeline import Ending, Pipeline
-from aiway_tui.core.protocol import StreamStart, Token
+from aiway_tui.core.protocol import StreamStart, item_tokens
 from aiway_tui.core.tracker import MessageTracker, NullInbox
 
 from .conftest import collect
@@ -25,7 +25,7 @@ async def test_conversations_stream_at_once_and_each_is_verified(
     items = await collect(config)
     starts = [m for item in items for m in item if isinstance(m, StreamStart)]
     assert {(s.stream, s.conversation) for s in starts} == {(s, s % 3) for s in range(6)}
-    order = [m.stream for item in items for m in item if isinstance(m, Token)]
+    order = [m.stream for item in items for m in item_tokens(item)]
     first_switch = next(i for i in range(1, len(order)) if order[i] != order[i - 1])
     assert first_switch < 1_000 < len(order) - 1  # interleaved, not one reply after another
     assert len(set(order[:1_000])) == 3
@@ -39,9 +39,9 @@ async def test_conversations_stream_at_once_and_each_is_verified(
 async def test_a_seeded_mix_interleaves_sizes_the_same_way_every_time() -> None:
     mix = TokenMix((3, 50, 700), (60.0, 30.0, 10.0))
     config = RunConfig(message_count=3_000, streams=3, conversations=3, mix=mix, seed=4)
-    first = [m for item in await collect(config) for m in item if isinstance(m, Token)]
-    again = [m for item in await collect(config) for m in item if isinstance(m, Token)]
-    other = [m for item in await collect(config.with_overrides(seed=5)) for m in item if isinstance(m, Token)]
+    first = [m for item in await collect(config) for m in item_tokens(item)]
+    again = [m for item in await collect(config) for m in item_tokens(item)]
+    other = [m for item in await collect(config.with_overrides(seed=5)) for m in item_tokens(item)]
     key = sorted((t.stream, t.seq, t.text) for t in first)
     assert key == sorted((t.stream, t.seq, t.text) for t in again)
     assert key != sorted((t.stream, t.seq, t.text) for t in other)

@@ -25,7 +25,7 @@ from aiway_tui.core.conductor import MockConductor
 from aiway_tui.core.config import RunConfig
 from aiway_tui.core.painter import Frame, FrameInbox, Painter
 from aiway_tui.core.pipeline import Pipeline
-from aiway_tui.core.protocol import Item, StreamEnd, StreamStart, Token
+from aiway_tui.core.protocol import Item, StreamEnd, StreamStart, Token, messages_in, tokens_in
 from aiway_tui.core.tracker import MessageTracker, NullInbox
 from aiway_tui.measure.latency import LatencyRecorder
 from aiway_tui.measure.phase_cpu import PhaseCpu
@@ -86,10 +86,10 @@ async def test_tokens_sent_are_only_those_the_channel_took(batch: int) -> None:
             items.append(receive.receive_nowait())
         except (trio.WouldBlock, trio.EndOfChannel):
             break
-    tokens = sum(1 for item in items for m in item if isinstance(m, Token))
+    tokens = sum(map(tokens_in, items))
     assert len(items) == config.buffer
     assert conductor.items_sent == len(items)
-    assert conductor.messages_sent == sum(len(item) for item in items)
+    assert conductor.messages_sent == sum(map(messages_in, items))
     assert conductor.tokens_sent == tokens > 0
 
 

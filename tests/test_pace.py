@@ -12,7 +12,7 @@ from aiway_tui.core.conductor import MockConductor
 from aiway_tui.core.config import RunConfig
 from aiway_tui.core.consumer import Consumer
 from aiway_tui.core.pace import Pace, describe_rate
-from aiway_tui.core.protocol import Item, StreamEnd, Token
+from aiway_tui.core.protocol import Item, StreamEnd, Token, item_tokens
 from aiway_tui.core.tracker import MessageTracker, NullInbox
 
 
@@ -56,7 +56,7 @@ async def test_a_rate_change_rebases_the_schedule_without_a_burst(
         nursery.start_soon(conductor.run, send)
         async with receive:
             async for item in receive:
-                tokens.extend(m for m in item if isinstance(m, Token))
+                tokens.extend(item_tokens(item))
                 ends.extend(m for m in item if isinstance(m, StreamEnd))
                 if len(tokens) >= 1_000 and not changed_at:
                     changed_at, changed_seq = trio.current_time(), len(tokens)

@@ -9,7 +9,7 @@ import pytest
 
 from aiway_tui.core.conductor import MockConductor
 from aiway_tui.core.config import ConfigError, RunConfig
-from aiway_tui.core.protocol import StreamEnd, Token
+from aiway_tui.core.protocol import StreamEnd, item_tokens
 from aiway_tui.core.reply_text import POOL_MULTIPLE, WORD_TOKEN_MAX, ReplyCutter, ReplyPool, reply_pool
 from aiway_tui.testing import conduct
 
@@ -104,10 +104,10 @@ async def test_the_conductor_streams_each_reply_exactly_and_checksums_it(config:
     by_stream: dict[int, list[str]] = {}
     ends: dict[int, StreamEnd] = {}
     for item in items:
+        for token in item_tokens(item):
+            by_stream.setdefault(token.stream, []).append(token.text)
         for message in item:
-            if isinstance(message, Token):
-                by_stream.setdefault(message.stream, []).append(message.text)
-            elif isinstance(message, StreamEnd):
+            if isinstance(message, StreamEnd):
                 ends[message.stream] = message
     for stream, texts in by_stream.items():
         reply = ReplyCutter(reply_pool(config.seed), stream, config.seed).reply(

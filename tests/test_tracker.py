@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 
 import pytest
 
-from aiway_tui.core.protocol import StreamEnd, StreamError, StreamStart, Token
+from aiway_tui.core.protocol import StreamEnd, StreamError, StreamStart, Token, TokenRun
 from aiway_tui.core.tracker import MessageTracker, NullInbox
 
 TEXTS = [f"t{i:03d}" for i in range(20)]
@@ -109,3 +110,68 @@ def test_latency_is_recorded_per_run_from_the_oldest_schedule() -> None:
     summary = tracker.channel_latency.summary()
     assert summary.count == 2
     assert summary.max_ms == pytest.approx(1000, rel=1e-3)
+
+
+def runs(texts: list[str] = TEXTS, stream: int = 0, per_run: int = 4) -> list[TokenRun]:
+    """The tokens of ``texts`` (equal sizes) as runs of ``per_run``, as the conductor sends them."""
+    return [
+        TokenRun(stream, start, len(part), "".join(part), start * 0.001, 0.001)
+        for start in range(0, len(texts), per_run)
+        if (part := texts[start : start + per_run])
+    ]
+
+
+def feed_runs(items: list[TokenRun | Token], token_sink: RecordingSink | None = None) -> MessageTracker:
+    tracker = MessageTracker(token_sink)
+    inbox = NullInbox()
+    tracker.record((StreamStart(0, 0, "p", len(TEXTS)),), 0.0, inbox)
+    for message in items:
+        tracker.record((message,), 0.1, inbox)
+    tracker.record((StreamEnd(0, len(TEXTS), zlib.crc32("".join(TEXTS).encode()), 1.0),), 0.2, inbox)
+    return tracker
+
+
+class RecordingSink:
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def push_tokens(self, stream: int, texts: Sequence[str], oldest_scheduled: float) -> None:
+        self.texts += texts
+
+
+def test_runs_are_verified_and_counted_as_their_tokens() -> None:
+    tracker = feed_runs(list(runs()))
+    assert (tracker.tokens, tracker.lost, tracker.duplicated, tracker.reordered) == (20, 0, 0, 0)
+    assert tracker.streams_intact == 1
+    assert (tracker.items, tracker.messages) == (2 + 5, 22)
+    # Latency from each run's first token: 0.1 s after a schedule of 0, 4, 8, ... ms.
+    assert tracker.channel_latency.summary().max_ms == pytest.approx(100.0, abs=0.2)
+
+
+def test_a_run_out_of_sequence_is_checked_token_by_token() -> None:
+    parts = runs()
+    lost = feed_runs([parts[0], *parts[2:]])
+    assert (lost.lost, lost.duplicated, lost.reordered) == (4, 0, 0)
+    again = feed_runs([parts[0], parts[1], parts[1], *parts[2:]])
+    assert (again.lost, again.duplicated, again.reordered) == (0, 4, 0)
+    swapped = feed_runs([parts[0], parts[2], parts[1], *parts[3:]])
+    assert (swapped.lost, swapped.duplicated, swapped.reordered) == (0, 0, 4)
+    for tracker in (lost, again, swapped):
+        assert tracker.streams_intact == 0
+
+
+def test_runs_and_tokens_mix_in_one_stream_and_one_item() -> None:
+    tokens = stream_messages()
+    tail = TokenRun(0, 12, 8, "".join(TEXTS[12:]), 0.0, 0.001)
+    tracker = MessageTracker()
+    tracker.record((StreamStart(0, 0, "p", 20), *runs(TEXTS[:8]), *tokens[8:12], tail), 0.1, NullInbox())
+    tracker.record((StreamEnd(0, 20, zlib.crc32("".join(TEXTS).encode()), 1.0),), 0.2, NullInbox())
+    assert tracker.streams_intact == 1
+    assert (tracker.tokens, tracker.messages) == (20, 22)
+
+
+def test_a_token_sink_gets_a_run_token_by_token() -> None:
+    sink = RecordingSink()
+    tracker = feed_runs(list(runs()), sink)
+    assert sink.texts == TEXTS
+    assert tracker.streams_intact == 1

@@ -1,7 +1,7 @@
 """Mutation tests: one message damaged in the real channel is caught, and named for what it is.
 
 A wrapper around the real send channel lets every item through untouched
-except two consecutive token items, whose tokens it damages once: one dropped,
+except two consecutive token items (runs or tokens), whose tokens it damages once: one dropped,
 one duplicated, two swapped, or one's text changed. The items then travel the
 real channel to the real consumer and tracker, and the report must say which.
 """
@@ -16,7 +16,7 @@ import trio
 
 from aiway_tui.core.config import RunConfig
 from aiway_tui.core.pipeline import Pipeline
-from aiway_tui.core.protocol import Item, Token
+from aiway_tui.core.protocol import Item, Token, item_tokens, tokens_in
 from aiway_tui.report.run_report import RunReport, build_report
 from aiway_tui.scenarios.catalogue import get_scenario
 
@@ -51,7 +51,7 @@ class MutatingSendChannel(trio.abc.SendChannel[Item]):
         self.held: Item | None = None
 
     async def send(self, value: Item) -> None:
-        if not value or not isinstance(value[0], Token):
+        if not tokens_in(value):
             await self.inner.send(value)
             return
         self.token_items += 1
@@ -63,9 +63,11 @@ class MutatingSendChannel(trio.abc.SendChannel[Item]):
             return
         first, second = self.held, value
         self.held = None
-        tokens: list[Token] = [m for m in (*first, *second) if isinstance(m, Token)]
-        self.mutation(tokens, len(first) - 1)  # the last token of the first item
-        for item in (tuple(tokens[: len(first)]), tuple(tokens[len(first) :])):
+        # As tokens (a damaged run is no longer a run), sent on as two items again.
+        tokens = item_tokens(first) + item_tokens(second)
+        split = tokens_in(first)
+        self.mutation(tokens, split - 1)  # the last token of the first item
+        for item in (tuple(tokens[:split]), tuple(tokens[split:])):
             if item:
                 await self.inner.send(item)
 

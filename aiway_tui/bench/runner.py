@@ -26,7 +26,7 @@ from textual.widgets import Log
 from ..core.conductor import MockConductor, token_pool
 from ..core.config import ADAPTIVE, RunConfig
 from ..core.pipeline import Pipeline
-from ..core.protocol import Item, Token
+from ..core.protocol import Item, TokenRun, item_tokens
 from ..measure.cpu_reference import wake_floor_percent
 from ..measure.lag_probe import DEFAULT_PERIOD_S
 from ..report.run_report import RunReport
@@ -117,13 +117,15 @@ class BenchResult:
 # 1. The limit: the bare channel moving the same items.
 
 
-def _items(size: int, cap: int) -> Item:
+def _item(size: int, cap: int) -> tuple[Item, int]:
+    """An item as the conductor sends them (``cap`` tokens of ``size`` as one run), and its tokens."""
     pool = token_pool(size)
-    return tuple(Token(0, i, pool[i % len(pool)], 0.0) for i in range(cap))
+    text = "".join(pool[i % len(pool)] for i in range(cap))
+    return (TokenRun(0, 0, cap, text, 0.0, 0.0),), cap
 
 
-async def _channel_limit(item: Item, tokens: int, buffer: int) -> float:
-    repeats = max(1, tokens // len(item))
+async def _channel_limit(item: Item, per_item: int, tokens: int, buffer: int) -> float:
+    repeats = max(1, tokens // per_item)
     send, receive = trio.open_memory_channel[Item](buffer)
     received = 0
 
@@ -136,10 +138,10 @@ async def _channel_limit(item: Item, tokens: int, buffer: int) -> float:
     async with trio.open_nursery() as nursery:
         nursery.start_soon(produce)
         async with receive:
-            async for got in receive:
-                received += len(got)
+            async for _ in receive:
+                received += 1
     elapsed = time.perf_counter() - started
-    assert received == repeats * len(item)
+    assert received == repeats
     return elapsed
 
 
@@ -186,10 +188,9 @@ async def _naive_peer(config: RunConfig) -> float:
         nursery.start_soon(conductor.run, send)
         async with receive:
             async for item in receive:
-                for message in item:
-                    if isinstance(message, Token):
-                        log.write(message.text)
-                        tokens += 1
+                for token in item_tokens(item):
+                    log.write(token.text)
+                    tokens += 1
     elapsed = time.perf_counter() - started
     app.exit()
     await bridge.wait(task)
@@ -236,7 +237,7 @@ def run_bench(
             config = RunConfig(message_count=tokens, message_size=size, batch_size=batch, time_limit_s=3600)
             label = config.batch_label
             note(f"{shape} batch={label}: limit")
-            seconds = run_as_guest(_channel_limit, _items(size, config.batch_cap), tokens, config.buffer)
+            seconds = run_as_guest(_channel_limit, *_item(size, config.batch_cap), tokens, config.buffer)
             result.measurements.append(Measurement(shape, label, "limit", tokens, seconds))
             note(f"{shape} batch={label}: sink")
             seconds = run_as_guest(_pipeline_sink, config)

@@ -40,7 +40,9 @@ from .protocol import (
     StreamError,
     StreamStart,
     Token,
+    TokenRun,
     UserMessage,
+    messages_in,
 )
 from .reply_text import ReplyCutter, reply_pool
 
@@ -233,7 +235,7 @@ class MockConductor:
     async def _send(self, channel: trio.MemorySendChannel[Item], item: Item) -> None:
         await channel.send(item)
         self.items_sent += 1
-        self.messages_sent += len(item)
+        self.messages_sent += messages_in(item)
 
     async def _stream(self, channel: trio.MemorySendChannel[Item], stream: int, length: int) -> None:
         self.state = ConductorState.THINKING
@@ -282,16 +284,22 @@ class MockConductor:
             await trio.sleep_forever()  # silent: only the watchdog's abandon() ends this
 
     async def _send_tokens(
-        self, channel: trio.MemorySendChannel[Item], tokens: list[Token], text: str, checksum: int
+        self,
+        channel: trio.MemorySendChannel[Item],
+        item: Item,
+        stream: int,
+        count: int,
+        text: str,
+        checksum: int,
     ) -> int:
-        """Send one item of a stream's tokens (``text``: theirs, joined); return the
-        stream's CRC-32 including them."""
+        """Send one item of ``count`` of ``stream``'s tokens (``text``: theirs, joined);
+        return the stream's CRC-32 including them."""
         checksum = zlib.crc32(text.encode(), checksum)
-        await self._send(channel, tuple(tokens))
-        if tokens[0].stream < self.config.streams:
-            self.tokens_sent += len(tokens)
+        await self._send(channel, item)
+        if stream < self.config.streams:
+            self.tokens_sent += count
         else:
-            self.answer_tokens_sent += len(tokens)
+            self.answer_tokens_sent += count
         return checksum
 
     def _schedule(self, stream: int) -> _Schedule:
@@ -347,24 +355,26 @@ class MockConductor:
         while sent < length:
             now, due = await self._next_due(schedule, sent, min(length, sent + cap))
             count = due - sent
-            seqs = range(sent, due)
             t0, delay = schedule.t0, schedule.delay
-            scheduled = [t0 + i * delay for i in seqs] if delay > 0 else repeat(now, count)
+            item: Item
             if words:
                 texts = cutter.words(sent, count)
                 text = "".join(texts)
-            else:
-                texts, pieces = cutter.fixed(size, sent, count)
-                text = pieces[0] if len(pieces) == 1 else "".join(pieces)
-            # Built by C-level iterators: no Python call per token (the hot path at 100K+ tok/s).
-            tokens = list(
-                map(
-                    _tuple_new,
-                    repeat(Token, count),
-                    zip(repeat(stream, count), seqs, texts, scheduled, strict=True),
+                seqs = range(sent, due)
+                scheduled = [t0 + i * delay for i in seqs] if delay > 0 else repeat(now, count)
+                # Built by C-level iterators: no Python call per token.
+                item = tuple(
+                    map(
+                        _tuple_new,
+                        repeat(Token, count),
+                        zip(repeat(stream, count), seqs, texts, scheduled, strict=True),
+                    )
                 )
-            )
-            checksum = await self._send_tokens(channel, tokens, text, checksum)
+            else:  # equal sizes: one value for the whole batch, nothing per token
+                text = cutter.fixed_text(size, sent, count)
+                at, spacing = (t0 + sent * delay, delay) if delay > 0 else (now, 0.0)
+                item = (TokenRun(stream, sent, count, text, at, spacing),)
+            checksum = await self._send_tokens(channel, item, stream, count, text, checksum)
             sent = due
         return checksum
 
@@ -391,6 +401,8 @@ class MockConductor:
                 Token(stream, i, text, t0 + i * delay if delay > 0 else now)
                 for i, text in zip(range(sent, due), texts, strict=True)
             ]
-            checksum = await self._send_tokens(channel, tokens, "".join(texts), checksum)
+            checksum = await self._send_tokens(
+                channel, tuple(tokens), stream, len(tokens), "".join(texts), checksum
+            )
             sent = due
         return checksum

@@ -19,7 +19,7 @@ import trio
 
 from .faults import ConsumerStall
 from .pace import Pace
-from .protocol import Item
+from .protocol import Item, messages_in
 from .tracker import Inbox, MessageTracker
 
 _MIN_SLEEP_S = 0.001
@@ -104,7 +104,7 @@ class Consumer:
                     return
                 async for item in receive_channel:
                     record(item, clock(), inbox)
-                    debt = await self._pay(debt + delay * len(item))
+                    debt = await self._pay(debt + delay * messages_in(item))
                     if self.stalls:
                         await self._stall_if_due()
         finally:
@@ -136,7 +136,7 @@ class Consumer:
                 await pace.wait_resumed()
             tracker.record(item, clock(), self.inbox)
             if delay > 0:
-                debt = await self._pay(debt + delay * len(item))
+                debt = await self._pay(debt + delay * messages_in(item))
             if self.stalls:
                 await self._stall_if_due()
             if backlog.full:
@@ -152,4 +152,4 @@ class Consumer:
             if pace.paused:
                 await pace.wait_resumed()
             tracker.record(item, clock(), self.inbox)
-            debt = await self._pay(debt + delay * len(item))
+            debt = await self._pay(debt + delay * messages_in(item))

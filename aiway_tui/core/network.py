@@ -27,7 +27,7 @@ import trio
 
 from ..measure.latency import LatencyRecorder
 from .bounds import bounded, check_bounds
-from .protocol import Item, Token
+from .protocol import Item, tokens_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +78,6 @@ class DelayPlan:
         release = max(self._last_release, due)
         self._last_release = release
         return release
-
-
-def tokens_in(item: Item) -> int:
-    return sum(1 for message in item if message.__class__ is Token)
 
 
 class SimulatedNetwork:

@@ -34,7 +34,7 @@ from .gc_hold import GcHold
 from .network import SimulatedNetwork
 from .pace import Pace
 from .painter import FrameInbox, Painter, PainterStatistics, Surface
-from .protocol import Item, Token
+from .protocol import Item, tokens_in
 from .token_feed import TokenInbox
 from .tracker import Inbox, MessageTracker, NullInbox, TrackerStatistics
 from .watchdog import StreamWatchdog
@@ -252,7 +252,7 @@ class Pipeline:
         """
         if self._left_in_channels:
             left, self._left_in_channels = self._left_in_channels, []
-            self._tokens_in_flight += sum(map(_tokens_in, left))
+            self._tokens_in_flight += sum(map(tokens_in, left))
         return self._tokens_in_flight
 
     @property
@@ -458,7 +458,3 @@ def _drain(receive: trio.MemoryReceiveChannel[Item]) -> list[Item]:
                 items.append(receive.receive_nowait())
             except (trio.WouldBlock, trio.EndOfChannel):
                 return items
-
-
-def _tokens_in(item: Item) -> int:
-    return list(map(type, item)).count(Token)

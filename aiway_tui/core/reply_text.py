@@ -292,9 +292,17 @@ class ReplyCutter:
         self.pool = pool
         self.start = pool.start_of(stream, seed)
 
-    def fixed(self, size: int, first: int, count: int) -> tuple[list[str], list[str]]:
-        """Tokens ``first..first+count-1`` of exactly ``size`` characters, and the
-        text they make, as a few slices (to checksum without joining the tokens)."""
+    def fixed_text(self, size: int, first: int, count: int) -> str:
+        """The text of tokens ``first..first+count-1`` of exactly ``size`` characters, joined."""
+        _, pieces = self.fixed(size, first, count, with_texts=False)
+        return pieces[0] if len(pieces) == 1 else "".join(pieces)
+
+    def fixed(
+        self, size: int, first: int, count: int, *, with_texts: bool = True
+    ) -> tuple[list[str], list[str]]:
+        """Tokens ``first..first+count-1`` of exactly ``size`` characters (unless not
+        ``with_texts``), and the text they make, as a few slices (to checksum
+        without joining the tokens)."""
         n = len(self.pool)
         ext = self.pool.extended(size)
         pos = (self.start + first * size) % n
@@ -305,10 +313,10 @@ class ReplyCutter:
         while left:
             here = min(left, -(-(n - pos) // size))  # tokens that start before the wrap
             end = pos + here * size
-            if cuts is not None:
+            if with_texts and cuts is not None:
                 at = pos // size
                 texts += cuts[at : at + here]
-            else:
+            elif with_texts:
                 cut_ends = range(pos + size, end + size, size)
                 texts += map(ext.__getitem__, map(slice, range(pos, end, size), cut_ends))
             pieces.append(ext[pos:end])

@@ -16,7 +16,7 @@ from operator import attrgetter
 from typing import Protocol, cast
 
 from ..measure.latency import LatencyRecorder
-from .protocol import Item, Message, StreamEnd, StreamError, StreamStart, Token
+from .protocol import Item, Message, StreamEnd, StreamError, StreamStart, Token, TokenRun
 
 _ONLY_TOKENS = {Token}
 _STREAM = attrgetter("stream")
@@ -220,8 +220,23 @@ class MessageTracker:
         """Count and check one channel item received at ``now``; forward it."""
         self.items += 1
         self.messages += len(item)
-        if self._record_run(item, now, inbox):
+        if len(item) == 1 and item[0].__class__ is TokenRun:
+            run = item[0]
+            self.messages += run.tokens - 1
+            if self._record_token_run(run, now, inbox):
+                return
+            item = tuple(run.expand())  # out of sequence: checked token by token below
+        elif self._record_run(item, now, inbox):
             return
+        elif any(m.__class__ is TokenRun for m in item):
+            expanded: list[Message] = []
+            for message in item:
+                if isinstance(message, TokenRun):
+                    self.messages += message.tokens - 1
+                    expanded += message.expand()
+                else:
+                    expanded.append(message)
+            item = tuple(expanded)
         texts: list[str] = []
         track: StreamTrack | None = None
         oldest = 0.0
@@ -272,6 +287,17 @@ class MessageTracker:
         else:
             texts = list(map(_TEXT, tokens))
             self._take(track, "".join(texts), len(tokens), tokens[0].scheduled, now, inbox, texts)
+        return True
+
+    def _record_token_run(self, run: TokenRun, now: float, inbox: Inbox) -> bool:
+        """A ``TokenRun`` next in its stream (the mock conductor's batches): checked,
+        counted and forwarded at one step for the whole run."""
+        track = self._track(run.stream)
+        if run.seq != track.next_seq:
+            return False
+        track.next_seq += run.tokens
+        texts = run.texts() if self.token_sink is not None else ()
+        self._take(track, run.text, run.tokens, run.scheduled, now, inbox, texts)
         return True
 
     def _record_one(self, message: Message, now: float, inbox: Inbox) -> bool:

@@ -19,7 +19,7 @@ import h11
 import trio
 
 from ..core.faults import CONDUCTOR_RAISED, FaultKind
-from ..core.protocol import Item, StreamEnd, StreamError, Token
+from ..core.protocol import Item, StreamEnd, StreamError, Token, TokenRun
 from .catalogue import ModelCatalogue
 from .counts import Outcome, RequestRecord, ServerCounts
 from .h11_conn import BodyTooLarge, HttpConnection, PeerGone
@@ -219,13 +219,12 @@ class MockServer:
                 record.bytes_sent += await conn.send_data(head)
         with receive:  # not ``async with``: its checkpoint would take a finished reply for a cancelled one
             async for item in receive:
-                first = item[0]
-                if first.__class__ is Token:  # the conductor sends tokens in items of their own
-                    last = cast(Token, item[-1])
-                    texts: list[str] = list(map(_TEXT, item))
+                batch = _token_batch(item)
+                if batch is not None:  # the conductor sends tokens in items of their own
+                    texts, first_seq, scheduled = batch
                     if markers is not None:
-                        markers.substitute(record.number, texts, first.seq, list(map(_SCHEDULED, item)))
-                    record.add_tokens(texts, first.seq, last.seq, trio.current_time())
+                        markers.substitute(record.number, texts, first_seq, scheduled())
+                    record.add_tokens(texts, first_seq, first_seq + len(texts) - 1, trio.current_time())
                     if streaming:
                         record.bytes_sent += await conn.send_data(encoder.tokens(texts))
                     else:
@@ -253,3 +252,16 @@ class MockServer:
                             await conn.send_whole(error.status, error.content_type, error.body)
                         return Outcome.ERROR_SENT, message.error
         return Outcome.SERVER_ERROR, "the conductor ended the reply without StreamEnd"
+
+
+def _token_batch(item: Item) -> tuple[list[str], int, Callable[[], list[float]]] | None:
+    """An item of tokens as their texts, the first one's sequence number and (on
+    demand: only markers need them) their scheduled times; ``None`` for any other item."""
+    first = item[0]
+    if isinstance(first, TokenRun):
+        run = first
+        return run.texts(), run.seq, lambda: [run.scheduled + i * run.spacing for i in range(run.tokens)]
+    if first.__class__ is Token:
+        tokens = cast("tuple[Token, ...]", item)
+        return list(map(_TEXT, tokens)), tokens[0].seq, lambda: list(map(_SCHEDULED, tokens))
+    return None
