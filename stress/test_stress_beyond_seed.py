@@ -75,4 +75,6 @@ async def test_stress_cpu_realistic_streaming() -> None:
     r = report.results
     assert r["tokens_received"] == r["tokens_sent"] == 250
     assert (r["lost"], r["duplicated"], r["reordered"], r["streams_failed"]) == (0, 0, 0, 0)
-    assert 12 <= r["fps"] <= 20  # a frame every third token
+    # At most a frame a beat (50 ms): a frame every 2-3 tokens; the frames at
+    # the stream's two ends can make one beat more than its duration holds.
+    assert 12 <= r["fps"] <= 20 * 1.05

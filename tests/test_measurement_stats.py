@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hdrh.histogram import HdrHistogram
 
 from aiway_tui.measure.frames import FrameTimer
 from aiway_tui.measure.lag_probe import TimerLag
@@ -172,3 +174,25 @@ def test_frames_bunched_in_a_blink_get_no_frame_rate() -> None:
     assert timer.achieved_fps == 0.0
     timer.mark(1.5)
     assert timer.achieved_fps == pytest.approx(2 / 0.5)
+
+
+def test_counted_buckets_give_what_hdrh_gives_recording_each_value() -> None:
+    """The recorder counts values by bucket before handing them to hdrh: every
+    figure is the one hdrh gives when it records each value itself."""
+    rng = random.Random(7)
+    values = [
+        rng.choice([rng.uniform(0, 0.003), rng.expovariate(1 / 0.04), rng.uniform(5, 120)])
+        for _ in range(60_000)
+    ]
+    recorder = LatencyRecorder()
+    direct = HdrHistogram(1, 3_600 * 1_000_000, 3)
+    for seconds in values:
+        recorder.record(seconds, 2)
+        direct.record_value(min(max(int(seconds * 1e6), 1), 3_600 * 1_000_000), 2)
+    summary = recorder.summary()
+    assert summary.count == direct.get_total_count() == 120_000
+    assert summary.min_ms == direct.get_min_value() / 1000
+    assert summary.max_ms == direct.get_max_value() / 1000
+    for p in (50.0, 90.0, 99.0, 99.9):
+        assert recorder.percentile_ms(p) == direct.get_value_at_percentile(p) / 1000
+    assert summary.mean_ms == pytest.approx(sum(int(v * 1e6) or 1 for v in values) * 2 / 120_000 / 1000)

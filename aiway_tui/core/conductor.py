@@ -42,7 +42,6 @@ from .protocol import (
     Token,
     TokenRun,
     UserMessage,
-    messages_in,
 )
 from .reply_text import ReplyCutter, reply_pool
 
@@ -62,7 +61,7 @@ class _Schedule:
     t0: float
     delay: float
     beat_s: float
-    """The frame period: a stream that has sent what was due sleeps at least until the next beat."""
+    """The frame period: a stream with more than a token due per beat wakes only at the beats."""
     pace_version: int = -1
     earliest_wake: float = -math.inf
     """The beat after the last wake-up, for a stream with more than a token due per beat."""
@@ -232,10 +231,11 @@ class MockConductor:
                 del self._open[stream]
                 self._t0.pop(stream, None)
 
-    async def _send(self, channel: trio.MemorySendChannel[Item], item: Item) -> None:
+    async def _send(self, channel: trio.MemorySendChannel[Item], item: Item, messages: int = 0) -> None:
+        """Send ``item``: ``messages`` of them (its length, unless it carries a run)."""
         await channel.send(item)
         self.items_sent += 1
-        self.messages_sent += messages_in(item)
+        self.messages_sent += messages or len(item)
 
     async def _stream(self, channel: trio.MemorySendChannel[Item], stream: int, length: int) -> None:
         self.state = ConductorState.THINKING
@@ -295,7 +295,7 @@ class MockConductor:
         """Send one item of ``count`` of ``stream``'s tokens (``text``: theirs, joined);
         return the stream's CRC-32 including them."""
         checksum = zlib.crc32(text.encode(), checksum)
-        await self._send(channel, item)
+        await self._send(channel, item, count)
         if stream < self.config.streams:
             self.tokens_sent += count
         else:

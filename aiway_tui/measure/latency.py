@@ -2,6 +2,10 @@
 
 A run may record millions of values; an HDR histogram holds them in a few
 kilobytes at 3 significant digits. Values are recorded in microseconds.
+Recording into hdrh costs several microseconds a call, a tenth of what
+moving a one-token item costs here; so values are first counted by the
+histogram bucket they fall in (a dict increment), and handed to hdrh in
+bulk before anything reads it: the same counts, min, max and percentiles.
 """
 
 from __future__ import annotations
@@ -14,6 +18,17 @@ from hdrh.histogram import HdrHistogram
 _LOWEST_US = 1
 _HIGHEST_US = 3_600 * 1_000_000
 _DIGITS = 3
+_EXACT_BELOW = 2048
+"""At 3 significant digits hdrh keeps every value below 2,048 us apart, and
+above it buckets of 2**k us: ``_bucket`` gives the value each bucket keeps."""
+_PENDING_MAX = 16_384
+"""Buckets counted before they are handed to hdrh (about 8K cover 1 us to 100 ms)."""
+
+
+def _bucket(us: int) -> int:
+    shift = us.bit_length() - 11
+    return us if shift <= 0 else (us >> shift) << shift
+
 
 PERCENTILES = (50.0, 90.0, 95.0, 99.0, 99.9)
 
@@ -40,10 +55,12 @@ class Distribution:
 class LatencyRecorder:
     """Records durations (seconds) with a count, so one batch is one call."""
 
-    __slots__ = ("_hist", "_sum_us")
+    __slots__ = ("_hist", "_pending", "_sum_us")
 
     def __init__(self) -> None:
         self._hist = HdrHistogram(_LOWEST_US, _HIGHEST_US, _DIGITS)
+        self._pending: dict[int, int] = {}
+        """Counts by bucket not yet in ``_hist``."""
         self._sum_us = 0
         """Exact sum, so the mean is exact and cheap (hdrh's walks every bucket)."""
 
@@ -53,8 +70,21 @@ class LatencyRecorder:
             us = _LOWEST_US
         elif us > _HIGHEST_US:
             us = _HIGHEST_US
-        self._hist.record_value(us, count)
         self._sum_us += us * count
+        pending = self._pending
+        key = us if us < _EXACT_BELOW else _bucket(us)
+        pending[key] = pending.get(key, 0) + count
+        if len(pending) > _PENDING_MAX:
+            self._flush()
+
+    def _flush(self) -> HdrHistogram:
+        """``_hist`` with every pending count in it."""
+        hist = self._hist
+        if self._pending:
+            for us, count in self._pending.items():
+                hist.record_value(us, count)
+            self._pending.clear()
+        return hist
 
     def record_spread(self, longest: float, shortest: float, count: int, steps: int = 8) -> None:
         """Record ``count`` values spread evenly from ``longest`` down to ``shortest``.
@@ -76,12 +106,12 @@ class LatencyRecorder:
 
     def merge(self, other: LatencyRecorder) -> None:
         """Add every value ``other`` recorded."""
-        self._hist.add(other.histogram)
+        self._flush().add(other.histogram)
         self._sum_us += other.sum_us
 
     @property
     def histogram(self) -> HdrHistogram:
-        return self._hist
+        return self._flush()
 
     @property
     def sum_us(self) -> int:
@@ -89,15 +119,15 @@ class LatencyRecorder:
 
     @property
     def count(self) -> int:
-        return int(self._hist.get_total_count())
+        return int(self._flush().get_total_count())
 
     def percentile_ms(self, percentile: float) -> float:
         if self.count == 0:
             return 0.0
-        return float(self._hist.get_value_at_percentile(percentile)) / 1000.0
+        return float(self._flush().get_value_at_percentile(percentile)) / 1000.0
 
     def summary(self) -> Distribution:
-        h = self._hist
+        h = self._flush()
         if self.count == 0:
             return Distribution(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         # One walk over the buckets for all five (each lookup alone walks them all).

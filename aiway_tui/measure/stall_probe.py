@@ -16,7 +16,8 @@ effect no sooner than the thread gets back to Trio. Two things can hold it:
 To name *what* held the thread, a watchdog thread looks every 2 ms; once a
 stretch passes 5 ms it samples the UI thread's Python stack every 2 ms
 (the way a sampling profiler does); the stretch recorded as the longest is
-named by its last busy sample, or called idle when most samples found the
+named by the stack most of its busy samples found (one sample landing as the
+stretch ends names the wrong code), or called idle when most samples found the
 thread idle in ``select``: not busy at all, but waiting on the OS (on a
 loaded machine, the wake-up itself came late).
 
@@ -125,7 +126,8 @@ class StallProbe(trio.abc.Instrument):
         self._host_sample: tuple[float, str] = (0.0, "")
         self._current: tuple[float, float, str, int, int] = (math.nan, 0.0, "", 0, 0)
         """The watchdog's view of the stretch in progress: its start, how long it had been held
-        at the last sample, the last busy stack, and how many samples were busy and idle."""
+        at the last sample, the stack most busy samples found, and how many samples were busy
+        and idle."""
 
     def snapshot(self) -> Stall:
         """The longest stretches that have ended (one still in progress is not counted)."""
@@ -157,6 +159,8 @@ class StallProbe(trio.abc.Instrument):
             watchdog.join()
 
     def _watch(self, ui_thread: int, stop: threading.Event) -> None:
+        seen: dict[str, int] = {}
+        """Busy samples of the stretch in progress, by stack."""
         while not stop.wait(WATCH_PERIOD_S):
             since = self._step_started if self._in_step else self._wake_due
             held = time.perf_counter() - since
@@ -168,10 +172,12 @@ class StallProbe(trio.abc.Instrument):
             started, _, busy_stack, busy, idle = self._current
             if started != since:
                 busy_stack, busy, idle = "", 0, 0
+                seen.clear()
             if stack == IDLE:
                 self._current = (since, held, busy_stack, busy, idle + 1)
             else:
-                self._current = (since, held, stack, busy + 1, idle)
+                seen[stack] = seen.get(stack, 0) + 1
+                self._current = (since, held, max(seen, key=seen.__getitem__), busy + 1, idle)
 
     # Instrument hooks: keep them cheap, they run on every step.
 
