@@ -11,6 +11,7 @@ import pytest
 import trio
 from textual.pilot import Pilot
 
+from aiway_tui.bench.runner import bare_channel_tokens_per_s
 from aiway_tui.core.config import RunConfig
 from aiway_tui.core.pipeline import Pipeline
 from aiway_tui.report.run_report import RunReport, render_text
@@ -44,14 +45,34 @@ async def test_stress_1m_short_messages() -> None:
     await run_seed("1m-short")
 
 
+BATCH_1_OF_BARE_CHANNEL = 0.25
+"""What one message per item must keep of the bare channel's rate for the same
+items, measured in the same test: 0.39-0.45 in ``aiway-tui bench`` on our
+machines, fast and slow; an object and a Python step per token again (the
+cost ``TokenRun`` and the bucketed latency record took out) is under it."""
+
+
 async def test_stress_short_messages_one_per_item() -> None:
-    """The seed's own shape, one message per channel item: slower, still lossless,
-    and over the seed's 10K msg/s. Sized to 300K tokens: at ~33K tok/s the full
-    1M takes ~30 s, too close to the 60 s limit on a slow hour of a shared
-    machine (``aiway-tui bench`` measures the full size)."""
+    """The seed's own message shape, one message per channel item (the seed's
+    scenario batches): slower, still lossless. Its throughput is per-item Trio
+    work, so it is held to the bare channel moving the same items in the same
+    test, not to the seed's 10K msg/s: a machine three times slower than ours
+    reads 9-12K here (``aiway-tui run 1m-short --batch 1`` gives that verdict).
+    Sized to 300K tokens: the full 1M takes 30-100 s by the machine."""
     scenario = get_scenario("1m-short")
-    report = await run_seed("1m-short", scenario.config.with_overrides(batch_size=1, message_count=300_000))
-    assert report.results["items_received"] >= 300_000
+    config = scenario.config.with_overrides(batch_size=1, message_count=300_000)
+    report, _ = await run_judged(scenario, config, OPTIONS)
+    print(render_text(report))
+    failed = [c.name for c in report.criteria if not c.passed and c.metric != "tokens_per_s"]
+    assert not failed, failed
+    r = report.results
+    assert report.ending == "completed"
+    assert r["tokens_received"] == r["tokens_sent"] == 300_000
+    assert r["items_received"] >= 300_000  # one per token, and the stream's start and end
+    assert (r["lost"], r["duplicated"], r["reordered"], r["streams_failed"]) == (0, 0, 0, 0)
+    bare = await bare_channel_tokens_per_s(config, 300_000)
+    print(f"bare channel, the same items: {bare:,.0f} tok/s; this run {r['tokens_per_s'] / bare:.2f}x")
+    assert r["tokens_per_s"] >= BATCH_1_OF_BARE_CHANNEL * bare
 
 
 async def test_stress_1m_medium_messages() -> None:

@@ -145,6 +145,14 @@ async def _channel_limit(item: Item, per_item: int, tokens: int, buffer: int) ->
     return elapsed
 
 
+async def bare_channel_tokens_per_s(config: RunConfig, tokens: int) -> float:
+    """The bare Trio memory channel's rate moving ``config``'s items (its token size and
+    batch cap) through ``config.buffer``: the machine's ceiling for that shape, run in
+    the calling Trio run (a guest, as the app's runs are)."""
+    seconds = await _channel_limit(*_item(config.message_size, config.batch_cap), tokens, config.buffer)
+    return tokens / seconds
+
+
 # 2. Our pipeline, no UI.
 
 
