@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 import pytest
 import trio
@@ -179,6 +181,37 @@ async def test_a_cancelled_painter_shows_what_is_pending_unless_the_run_is_quitt
         nursery.cancel_scope.cancel()
     frames = [f for f in surface.frames if f is not None]
     assert [e.text for f in frames for e in f.events if isinstance(e, TextChunk)] == painted
+
+
+class AsyncSurface:
+    """A surface whose update is a coroutine, as a target with async appends gives."""
+
+    def __init__(self) -> None:
+        self.render_time = LatencyRecorder()
+        self.updates: list[Coroutine[Any, Any, None]] = []
+
+    def paint(self, frame: Frame | None, delivered: Callable[[int, float], None]) -> Awaitable[None] | None:
+        update = self._update()
+        self.updates.append(update)
+        return update
+
+    async def _update(self) -> None:
+        await trio.lowlevel.checkpoint()
+
+
+async def test_an_async_update_is_started_even_when_a_cancel_lands_with_its_frame() -> None:
+    """A frame's update begins before any checkpoint: a cancel then reaches it inside,
+    never leaves it unstarted (a coroutine never awaited)."""
+    inbox = FrameInbox(max_chars=1000)
+    surface = AsyncSurface()
+    painter = Painter(inbox, surface, fps=10)
+    inbox.push_text(0, "text", 1, trio.current_time())
+    with trio.CancelScope() as scope:
+        scope.cancel()
+        await painter.paint()
+    assert scope.cancelled_caught
+    assert len(surface.updates) == 1
+    assert inspect.getcoroutinestate(surface.updates[0]) == inspect.CORO_CLOSED
 
 
 async def test_a_quit_mid_stream_ends_the_run_without_a_last_paint() -> None:

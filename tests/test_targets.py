@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 import trio
+from textual.app import App
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
@@ -26,6 +28,7 @@ from aiway_tui.core.pipeline import Pipeline
 from aiway_tui.scenarios.catalogue import SCENARIOS
 from aiway_tui.session.demo import run_demo
 from aiway_tui.targets import BUILTINS, TargetError, resolve_target
+from aiway_tui.targets.builtin import MarkdownTarget
 from aiway_tui.testing import usage_error_line
 from aiway_tui.ui.chat_app import ChatApp
 from aiway_tui.ui.demo_app import DemoApp
@@ -328,3 +331,25 @@ def test_an_async_target_cut_off_by_the_deadline_ends_in_order_leaving_nothing_u
     assert "Ending: timed out" in done.stdout
     assert "Lost: 0   Duplicated: 0   Reordered: 0" in done.stdout
     assert done.stderr == ""
+
+
+def test_a_markdown_append_still_queued_when_the_app_exits_ends_quietly_uncounted() -> None:
+    """The run ended mid-reply: ``MarkdownStream``'s task may still apply text once the app
+    is exiting (nothing is attached then). That append shows nothing and counts nothing,
+    and raises nothing into a task whose exception no one retrieves."""
+    target = BUILTINS["markdown"].build(80).target
+    assert isinstance(target, MarkdownTarget)
+    markdown = target.markdown
+
+    async def exit_mid_reply() -> int:
+        app: App[None] = App()
+        async with app.run_test():
+            await app.mount(markdown)
+            await markdown.append("reply\n\n# a head")
+            shown = markdown.applied
+            app.exit()
+            await markdown.append("ing\n\nand more")  # the heading block is replaced: a mount
+            assert markdown.applied == shown
+        return shown
+
+    assert asyncio.run(exit_mid_reply()) == len("reply\n\n# a head")

@@ -268,8 +268,13 @@ class Painter:
             return
         pending = self.paint_frame()  # the usual case: no schedule point for a synchronous surface
         if pending is not None:
-            async with self._painting:
+            # Taken without a checkpoint: a cancel landing between the frame and its
+            # await would drop the update unstarted (a coroutine never awaited).
+            self._painting.acquire_nowait()
+            try:
                 await self._await_paint(pending)
+            finally:
+                self._painting.release()
 
     def _paint_last(self) -> None:
         """At cancellation: what is pending reaches a synchronous surface; an asynchronous

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from textual.await_complete import AwaitComplete
 from textual.content import Content
-from textual.widget import Widget
+from textual.widget import MountError, Widget
 from textual.widgets import Log, Markdown, RichLog, Static, TextArea
 from textual.widgets.markdown import MarkdownStream
 
@@ -98,7 +98,14 @@ class _AppliedMarkdown(Markdown):
         appending = super().append(markdown)
 
         async def counted() -> None:
-            await appending
+            try:
+                await appending
+            except MountError:
+                # Once the app is exiting no widget is attached: an append still queued in
+                # MarkdownStream's task (the run ended mid-reply) has nothing to show on.
+                if self.is_attached or not self.is_mounted:
+                    raise
+                return
             self.applied += len(markdown)
 
         return AwaitComplete(counted())
