@@ -65,7 +65,7 @@ def test_fixed_tokens_are_exact_and_concatenate_to_the_reply(size: int) -> None:
     tokens: list[str] = []
     for first in range(0, count, 997):
         texts, pieces = cutter.fixed(size, first, min(997, count - first))
-        assert "".join(texts) == "".join(pieces)
+        assert "".join(texts) == "".join(pieces) == cutter.fixed_text(size, first, len(texts))
         tokens += texts
     assert {len(t) for t in tokens} == {size}
     assert "".join(tokens) == cutter.reply("fixed", count, size)

@@ -152,4 +152,5 @@ class Consumer:
             if pace.paused:
                 await pace.wait_resumed()
             tracker.record(item, clock(), self.inbox)
-            debt = await self._pay(debt + delay * messages_in(item))
+            if delay > 0:
+                debt = await self._pay(debt + delay * messages_in(item))

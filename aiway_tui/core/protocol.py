@@ -77,10 +77,18 @@ class TokenRun(NamedTuple):
         text, size = self.text, len(self.text) // self.tokens
         return [text[i : i + size] for i in range(0, size * self.tokens, size)]
 
+    def scheduled_times(self) -> list[float]:
+        """When each token was due, in order."""
+        at, spacing = self.scheduled, self.spacing
+        return [at + i * spacing for i in range(self.tokens)]
+
     def expand(self) -> list[Token]:
         """The run as ``Token`` messages (for readers that take one token at a time)."""
-        first, at, spacing = self.seq, self.scheduled, self.spacing
-        return [Token(self.stream, first + i, text, at + i * spacing) for i, text in enumerate(self.texts())]
+        stream, first = self.stream, self.seq
+        return [
+            Token(stream, first + i, text, at)
+            for i, (text, at) in enumerate(zip(self.texts(), self.scheduled_times(), strict=True))
+        ]
 
 
 class StreamEnd(NamedTuple):
@@ -134,7 +142,23 @@ def tokens_in(item: Item) -> int:
 
 def messages_in(item: Item) -> int:
     """How many messages ``item`` carries (a ``TokenRun`` counts as its tokens)."""
+    if len(item) == 1:  # the usual item of a fixed-size stream: one run
+        only = item[0]
+        return only.tokens if isinstance(only, TokenRun) else 1
     return sum(m.tokens if isinstance(m, TokenRun) else 1 for m in item)
+
+
+def item_messages(item: Item) -> Item:
+    """``item`` with each run expanded into its tokens (``item`` itself if it has none)."""
+    if not any(m.__class__ is TokenRun for m in item):
+        return item
+    messages: list[Message] = []
+    for message in item:
+        if isinstance(message, TokenRun):
+            messages += message.expand()
+        else:
+            messages.append(message)
+    return tuple(messages)
 
 
 def item_tokens(item: Item) -> list[Token]:

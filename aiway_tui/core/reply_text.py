@@ -292,36 +292,45 @@ class ReplyCutter:
         self.pool = pool
         self.start = pool.start_of(stream, seed)
 
-    def fixed_text(self, size: int, first: int, count: int) -> str:
-        """The text of tokens ``first..first+count-1`` of exactly ``size`` characters, joined."""
-        _, pieces = self.fixed(size, first, count, with_texts=False)
-        return pieces[0] if len(pieces) == 1 else "".join(pieces)
-
-    def fixed(
-        self, size: int, first: int, count: int, *, with_texts: bool = True
-    ) -> tuple[list[str], list[str]]:
-        """Tokens ``first..first+count-1`` of exactly ``size`` characters (unless not
-        ``with_texts``), and the text they make, as a few slices (to checksum
-        without joining the tokens)."""
+    def _spans(self, size: int, first: int, count: int) -> list[tuple[int, int]]:
+        """Where tokens ``first..first+count-1`` of ``size`` characters lie in the
+        extended text: one span, or one more per wrap of the cyclic text."""
         n = len(self.pool)
-        ext = self.pool.extended(size)
         pos = (self.start + first * size) % n
-        cuts = self.pool.cycle(size, self.start % size)
-        texts: list[str] = []
-        pieces: list[str] = []
+        spans: list[tuple[int, int]] = []
         left = count
         while left:
             here = min(left, -(-(n - pos) // size))  # tokens that start before the wrap
             end = pos + here * size
-            if with_texts and cuts is not None:
+            spans.append((pos, end))
+            left -= here
+            pos = end - n
+        return spans
+
+    def fixed_text(self, size: int, first: int, count: int) -> str:
+        """The text of tokens ``first..first+count-1`` of exactly ``size`` characters, joined."""
+        ext = self.pool.extended(size)
+        spans = self._spans(size, first, count)
+        if len(spans) == 1:
+            start, end = spans[0]
+            return ext[start:end]
+        return "".join([ext[start:end] for start, end in spans])
+
+    def fixed(self, size: int, first: int, count: int) -> tuple[list[str], list[str]]:
+        """Tokens ``first..first+count-1`` of exactly ``size`` characters, and the
+        text they make, as a few slices (to checksum without joining the tokens)."""
+        ext = self.pool.extended(size)
+        cuts = self.pool.cycle(size, self.start % size)
+        texts: list[str] = []
+        pieces: list[str] = []
+        for pos, end in self._spans(size, first, count):
+            if cuts is not None:
                 at = pos // size
-                texts += cuts[at : at + here]
-            elif with_texts:
+                texts += cuts[at : at + (end - pos) // size]
+            else:
                 cut_ends = range(pos + size, end + size, size)
                 texts += map(ext.__getitem__, map(slice, range(pos, end, size), cut_ends))
             pieces.append(ext[pos:end])
-            left -= here
-            pos = end - n
         return texts, pieces
 
     def sized(self, sizes: Iterable[int], first_char: int) -> tuple[list[str], int]:

@@ -16,7 +16,7 @@ from operator import attrgetter
 from typing import Protocol, cast
 
 from ..measure.latency import LatencyRecorder
-from .protocol import Item, Message, StreamEnd, StreamError, StreamStart, Token, TokenRun
+from .protocol import Item, Message, StreamEnd, StreamError, StreamStart, Token, TokenRun, item_messages
 
 _ONLY_TOKENS = {Token}
 _STREAM = attrgetter("stream")
@@ -221,22 +221,14 @@ class MessageTracker:
         self.items += 1
         self.messages += len(item)
         if len(item) == 1 and item[0].__class__ is TokenRun:
-            run = item[0]
-            self.messages += run.tokens - 1
-            if self._record_token_run(run, now, inbox):
+            if self._record_token_run(item[0], now, inbox):
+                self.messages += item[0].tokens - 1
                 return
-            item = tuple(run.expand())  # out of sequence: checked token by token below
         elif self._record_run(item, now, inbox):
             return
-        elif any(m.__class__ is TokenRun for m in item):
-            expanded: list[Message] = []
-            for message in item:
-                if isinstance(message, TokenRun):
-                    self.messages += message.tokens - 1
-                    expanded += message.expand()
-                else:
-                    expanded.append(message)
-            item = tuple(expanded)
+        expanded = item_messages(item)  # out of sequence or mixed: checked token by token below
+        self.messages += len(expanded) - len(item)
+        item = expanded
         texts: list[str] = []
         track: StreamTrack | None = None
         oldest = 0.0

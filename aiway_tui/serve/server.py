@@ -260,7 +260,7 @@ def _token_batch(item: Item) -> tuple[list[str], int, Callable[[], list[float]]]
     first = item[0]
     if isinstance(first, TokenRun):
         run = first
-        return run.texts(), run.seq, lambda: [run.scheduled + i * run.spacing for i in range(run.tokens)]
+        return run.texts(), run.seq, run.scheduled_times
     if first.__class__ is Token:
         tokens = cast("tuple[Token, ...]", item)
         return list(map(_TEXT, tokens)), tokens[0].seq, lambda: list(map(_SCHEDULED, tokens))
