@@ -124,8 +124,29 @@ async def test_a_steady_stream_wakes_the_painter_once_per_frame(
         trio.lowlevel.remove_instrument(steps)
     assert painter.tokens_painted == 50
     assert 28 <= painter.frames <= 31  # 1 s of tokens: a frame a beat
-    # One step to start, one per frame, one to be cancelled.
-    assert steps.steps <= painter.ticks + 2
+    # One step to start, two per frame (woken; every other task blocked, in the same
+    # tick), one to be cancelled.
+    assert steps.steps <= 2 * painter.ticks + 2
+
+
+async def test_a_frame_takes_everything_the_same_tick_brings(autojump_clock: trio.testing.MockClock) -> None:
+    """A paced conductor sends a beat's tokens as several items, a checkpoint apart: one
+    frame shows them all, not the first with the rest a period behind."""
+    inbox = FrameInbox(max_chars=10_000)
+    surface = RecordingSurface()
+    painter = Painter(inbox, surface, fps=10)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(painter.run)
+        t0 = trio.current_time()
+        for beat in range(1, 4):
+            await trio.sleep_until(t0 + beat * 0.1)
+            for _ in range(4):
+                inbox.push_text(0, "item", 1, trio.current_time())
+                await trio.lowlevel.checkpoint()
+        await trio.sleep(0.3)
+        nursery.cancel_scope.cancel()
+    assert [f.tokens for f in surface.frames if f is not None] == [4, 4, 4]
+    assert painter.delivery_latency.summary().max_ms < 1.0  # each shown in the tick it came
 
 
 async def test_text_held_for_a_later_arrival_is_painted_within_the_hold(

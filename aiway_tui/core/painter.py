@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import trio
+import trio.testing
 from trio_util import periodic
 
 from ..measure.frames import FrameTimer
@@ -33,6 +34,11 @@ IDLE_REFRESH_S = 1.0
 HOLD_PERIODS = 0.5
 """Longest a frame waits past its slot for the next arrival, in frame periods:
 text is on screen at most 1.5 periods after it arrives."""
+
+SETTLE_PERIODS = 0.1
+"""Longest a frame waits, once woken, for the rest of what is arriving in the same tick, in
+frame periods: a paced conductor sends a beat's tokens as several items, and a frame painted at
+the first of them left the others a whole period behind (half the tokens, measured)."""
 
 
 class _FrameWaiter(NamedTuple):
@@ -81,13 +87,15 @@ class FrameInbox:
     def pending(self) -> bool:
         return bool(self._frame.events) or self._frame.state is not None
 
-    async def wait_frame(self, slot: float, hold_s: float, idle_s: float) -> None:
+    async def wait_frame(self, slot: float, hold_s: float, idle_s: float, settle_s: float = 0.0) -> None:
         """Return when the next frame is due, waking once for it.
 
-        That is at the first push at or after Trio time ``slot``; or, if
-        something is pending but no push comes at or after ``slot``, at
-        ``slot + hold_s``; or, if nothing is pending at all, after ``idle_s``.
-        A push before ``slot`` only moves the deadline: it wakes nobody.
+        That is at the first push at or after Trio time ``slot``, once every
+        other task is blocked (what the same tick brings is in the frame; at
+        most ``settle_s`` later); or, if something is pending but no push
+        comes at or after ``slot``, at ``slot + hold_s``; or, if nothing is
+        pending at all, after ``idle_s``. A push before ``slot`` only moves
+        the deadline: it wakes nobody.
         """
         now = trio.current_time()
         if self.pending and now >= slot:
@@ -102,6 +110,10 @@ class FrameInbox:
                 await waiter.event.wait()
         finally:
             self._waiter = None
+        if waiter.event.is_set() and settle_s > 0:
+            # No timer of its own: Trio wakes it as its run queue empties, in the same tick.
+            with trio.move_on_after(settle_s):
+                await trio.testing.wait_all_tasks_blocked()
 
     def _pushed(self) -> None:
         waiter = self._waiter
@@ -305,10 +317,11 @@ class Painter:
             return
         period = 1.0 / self.fps
         hold_s = HOLD_PERIODS * period
+        settle_s = SETTLE_PERIODS * period
         next_frame_at = -math.inf
         try:
             while True:
-                await inbox.wait_frame(next_frame_at, hold_s, IDLE_REFRESH_S)
+                await inbox.wait_frame(next_frame_at, hold_s, IDLE_REFRESH_S, settle_s)
                 next_frame_at = next_beat(trio.current_time(), period)
                 await self.paint()
         except trio.Cancelled:
