@@ -11,6 +11,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pytest
+from rich.segment import Segment
+from textual.color import Color
+from textual.filter import DimFilter, LineFilter, Monochrome
 from textual.geometry import Region
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -113,3 +117,32 @@ def test_any_box_renders_as_textual_would() -> None:
             assert view.render_lines(crop) == _textuals_own(view, crop)
 
     asyncio.run(scenario())
+
+
+class _Reversed(LineFilter):
+    """A filter the view cannot know maps styles one by one: it gets every row."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [Segment(text[::-1], style, control) for text, style, control in segments]
+
+
+@pytest.mark.parametrize(
+    ("extra", "style_map"), [(None, True), (Monochrome(), True), (DimFilter(), True), (_Reversed(), False)]
+)
+def test_rows_are_drawn_in_filtered_styles_only_under_filters_that_map_styles(
+    extra: LineFilter | None, style_map: bool
+) -> None:
+    """Textual's own filters change each style alone: the view draws in their styles,
+    with no filter pass per row; any other filter is applied to each row. Either way,
+    the lines are Textual's."""
+
+    def check(app: ChatApp, view: TranscriptView) -> None:
+        if extra is not None:
+            app._filters.append(extra)
+        box = view._plain_box()
+        assert box is not None
+        assert (box.styles is not None) is style_map
+        crop = Region(0, 0, view.region.width, view.region.height)
+        assert view._render_framed(crop, box) == _textuals_own(view, crop)
+
+    _in_app(check)

@@ -19,7 +19,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
-from textual.filter import LineFilter
+from textual.filter import ANSIToTruecolor, DimFilter, LineFilter, Monochrome, NoColor
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -73,6 +73,11 @@ class Row(NamedTuple):
     """True when this row wraps on from the row before it (same logical line)."""
 
 
+_STYLE_MAP_FILTERS = (ANSIToTruecolor, DimFilter, Monochrome, NoColor)
+"""Textual's line filters that map each segment's style on its own, text untouched: their
+result for a row is known from their result for each style in it."""
+
+
 class _Box(NamedTuple):
     """The frame around every line: side padding, its style, and the filters after."""
 
@@ -81,6 +86,24 @@ class _Box(NamedTuple):
     inner: Style
     background: Color
     filters: tuple[LineFilter, ...]
+    styles: _RowStyles | None
+    """The styles with the filters applied, when every filter maps styles one by one
+    (``_STYLE_MAP_FILTERS``): a row is then drawn in them, with no filter pass per row."""
+
+
+class _RowStyles(NamedTuple):
+    kinds: dict[int, Style | None]
+    cursor: Style | None
+    pad: Style | None
+    """The side padding's."""
+    blank: Style | None
+    """The spaces after a row's text, and blank rows."""
+
+
+_BLANK = Style.null()
+"""A style, not ``None``: Textual's ``Monochrome`` filter (``NO_COLOR`` set) reads every segment's."""
+
+_PLAIN = _RowStyles(dict(_STYLES), _CURSOR.style, None, _BLANK)
 
 
 class TranscriptView(ScrollView, can_focus=True):
@@ -210,12 +233,30 @@ class TranscriptView(ScrollView, can_focus=True):
             # More than the transcript keeps: only the tail can be seen.
             text = text[len(text) - limit :]
         lines = text.split("\n")
-        first = self._first_kept(lines, width)
+        # A line makes at most 1 + len / width rows: most appends cannot overflow
+        # the scrollback, and need no count of their rows.
+        first = 0 if len(lines) + len(text) // width < self.scrollback else self._first_kept(lines, width)
         if first == 0:
             self._append_line(lines[0], kind, new_line=new_line)
             first = 1
-        for line in lines[first:]:
-            self._append_line(line, kind, new_line=True)
+        self._append_lines(lines, first, kind)
+
+    def _append_lines(self, lines: list[str], first: int, kind: int) -> None:
+        """``lines[first:]``, each on new rows: a line that fits (most of a reply's) is one
+        row, made with no Python call."""
+        width = self._wrap_width
+        append = self.rows.append
+        added = 0
+        for index in range(first, len(lines)):
+            line = lines[index]
+            if len(line) <= width:
+                append(_new_row(Row, (line, kind, False)))
+                added += 1
+            else:
+                self.rows_added += added
+                added = 0
+                self._append_line(line, kind, new_line=True)
+        self.rows_added += added
 
     def _first_kept(self, lines: list[str], width: int) -> int:
         """The first of ``lines`` whose rows can outlast this append: the lines after it
@@ -248,11 +289,11 @@ class TranscriptView(ScrollView, can_focus=True):
         while end - pos > width:
             cut = rfind(" ", pos, pos + width)
             cut = pos + width if cut <= pos else cut + 1  # the space stays at the row's end
-            rows.append(Row(line[pos:cut], kind, continued))
+            rows.append(_new_row(Row, (line[pos:cut], kind, continued)))
             pos = cut
             continued = True
             self.rows_added += 1
-        rows.append(Row(line[pos:] if pos else line, kind, continued))
+        rows.append(_new_row(Row, (line[pos:] if pos else line, kind, continued)))
         self.rows_added += 1
 
     @property
@@ -405,7 +446,19 @@ class TranscriptView(ScrollView, can_focus=True):
             return None
         base_background, background = self.background_colors
         inner = VisualStyle(background=base_background + background).rich_style
-        return _Box(left, right, inner, background, tuple(self.get_line_filters()))
+        filters = tuple(self.get_line_filters())
+        row_styles = None
+        if all(type(line_filter) in _STYLE_MAP_FILTERS for line_filter in filters):
+
+            def filtered(style: Style | None) -> Style | None:
+                segments = [Segment(" ", style)]
+                for line_filter in filters:
+                    segments = line_filter.apply(segments, background)
+                return segments[0].style
+
+            kinds = {kind: filtered(style) for kind, style in _STYLES.items()}
+            row_styles = _RowStyles(kinds, filtered(_CURSOR.style), filtered(inner), filtered(_BLANK))
+        return _Box(left, right, inner, background, filters, row_styles)
 
     def _render_framed(self, crop: Region, box: _Box) -> list[Strip]:
         """What Textual's style cache would draw for these lines, at a fraction of the
@@ -414,7 +467,7 @@ class TranscriptView(ScrollView, can_focus=True):
         if box != self._framed_box:
             self._framed_box = box
             self._framed.clear()
-        left, right, inner, background, filters = box
+        left, right, inner, background, filters, styles = box
         content_width = self.size.width
         width = content_width + left + right
         framed = self._framed
@@ -422,13 +475,15 @@ class TranscriptView(ScrollView, can_focus=True):
         for key in self._row_keys(crop.line_range, content_width):
             strip = framed.get(key)
             if strip is None:
-                segments = _row_segments(*key)
+                segments = _row_segments(*key, styles or _PLAIN)
+                pad = inner if styles is None else styles.pad
                 if left:
-                    segments.insert(0, Segment(" " * left, inner))
+                    segments.insert(0, Segment(" " * left, pad))
                 if right:
-                    segments.append(Segment(" " * right, inner))
-                for line_filter in filters:
-                    segments = line_filter.apply(segments, background)
+                    segments.append(Segment(" " * right, pad))
+                if styles is None:
+                    for line_filter in filters:
+                        segments = line_filter.apply(segments, background)
                 if len(framed) >= _STRIP_CACHE_SIZE:
                     framed.clear()
                 strip = framed[key] = Strip(segments, width)
@@ -461,22 +516,27 @@ class TranscriptView(ScrollView, can_focus=True):
         if strip is None:
             if len(self._strips) >= _STRIP_CACHE_SIZE:
                 self._strips.clear()
-            strip = self._strips[key] = Strip(_row_segments(*key), key[3])
+            strip = self._strips[key] = Strip(_row_segments(*key, _PLAIN), key[3])
         return strip
 
 
 _RowKey = tuple[Row | None, bool, int, int]
 
+_new_row = tuple.__new__
+"""``Row``'s own constructor is a Python function: this is the C one it calls."""
 
-def _row_segments(row: Row | None, cursor: bool, scroll_x: int, width: int) -> list[Segment]:
+
+def _row_segments(
+    row: Row | None, cursor: bool, scroll_x: int, width: int, styles: _RowStyles
+) -> list[Segment]:
     """One row as exactly ``width`` cells (built directly in the common case: cropping is slow)."""
     if row is None:
-        return [Segment(" " * width)]
-    segments = [Segment(row.text, _STYLES[row.kind])]
+        return [Segment(" " * width, styles.blank)]
+    segments = [Segment(row.text, styles.kinds[row.kind])]
     if cursor:
-        segments.append(_CURSOR)
+        segments.append(Segment(_CURSOR.text, styles.cursor))
     cells = cell_len(row.text) + cursor
     if scroll_x == 0 and cells <= width:
-        segments.append(Segment(" " * (width - cells)))
+        segments.append(Segment(" " * (width - cells), styles.blank))
         return segments
-    return list(Strip(segments).crop_extend(scroll_x, scroll_x + width, None))
+    return list(Strip(segments).crop_extend(scroll_x, scroll_x + width, styles.blank))
