@@ -267,6 +267,28 @@ def test_a_target_raising_in_append_fails_in_order_with_a_report_naming_it(tmp_p
     assert report["results"]["duplicated"] == 0
 
 
+def test_a_view_raising_in_its_render_fails_the_run_in_order_with_the_counts(tmp_path: Path) -> None:
+    """Textual catches a render error and ends the app; the run ends as failed, in the app,
+    with nothing lost, not as a quit with no error."""
+    out = tmp_path / "report.json"
+    done = _cli(
+        "run",
+        "rapid-tokens",
+        "--count",
+        "20000",
+        "--target",
+        "tests.views:BreaksInRender",
+        "--json",
+        str(out),
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Failure: ValueError: the render broke (in app)" in done.stdout
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert (report["ending"], report["failed_task"]) == ("failed", "app")
+    assert report["results"]["lost"] == 0
+    assert report["results"]["duplicated"] == 0
+
+
 def test_list_targets_says_how_each_builtin_bounds_its_history() -> None:
     done = _cli("list", "--targets")
     assert done.returncode == 0, done.stderr

@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
+from textual.strip import Strip
 from textual.widgets import Header, Log, Static
 
 from aiway_tui.targets import Target, WidgetTarget
@@ -113,3 +114,12 @@ def my_chat_app() -> tuple[App[Any], Target]:
 
 
 NOT_A_VIEW = 42
+
+
+class BreaksInRender(Log):
+    """Takes appends, then raises when the compositor draws it (a render error, caught by Textual)."""
+
+    def render_line(self, y: int) -> Strip:
+        if self.line_count > 1:
+            raise ValueError("the render broke")
+        return super().render_line(y)

@@ -242,6 +242,16 @@ class Pipeline:
             self.painter.paint_on_cancel = False
         self.root.cancel()
 
+    def fail(self, part: str, exc: BaseException) -> None:
+        """End the run as failed in ``part``, from outside its tasks (the app crashed in a
+        render or a handler): every task unwinds, the counts are kept, as for a quit."""
+        if self.failed_task is None:
+            self.failed_task = part
+            self.failure = exc
+            self.failure_traceback = "".join(traceback.format_exception(exc))
+        self.ending = Ending.FAILED
+        self.request_quit("failed")
+
     @property
     def tokens_in_flight_at_end(self) -> int:
         """Tokens sent but still in the channel or the network when the run ended (quit, deadline).

@@ -119,7 +119,11 @@ async def run_demo(
         async def wait_for_request() -> None:
             request = await requests.receive()
             asked.append(request)
-            pipeline.request_quit(request.reason if request.kind == "quit" else request.kind)
+            crash = session.hosted.crash
+            if request.reason == "app exited" and crash is not None:
+                pipeline.fail("app", crash)
+            else:
+                pipeline.request_quit(request.reason if request.kind == "quit" else request.kind)
 
         def stream_done() -> None:
             app.notify(

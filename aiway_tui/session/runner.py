@@ -148,9 +148,15 @@ async def run_session(
         chat.message_handler = wire_input(chat, chat.input_box, chat.transcript, pipeline, bridge)
         wire_tenths(chat.transcript, pipeline)
     size = None if not options.headless else (config.width, config.height)
-    session = HostedSession(
-        bridge, app, options, size=size, on_quit=quit_run, on_exit=lambda: pipeline.request_quit("app exited")
-    )
+
+    def app_ended() -> None:
+        crash = session.hosted.crash
+        if crash is None:
+            pipeline.request_quit("app exited")
+        else:  # an error in a render or a handler: Textual has ended the app
+            pipeline.fail("app", crash)
+
+    session = HostedSession(bridge, app, options, size=size, on_quit=quit_run, on_exit=app_ended)
 
     def stream_done() -> None:
         if options.interactive:

@@ -50,6 +50,12 @@ def driver_of(app: App[Any]) -> Driver | None:
     return app._driver
 
 
+def app_exception(app: App[Any]) -> Exception | None:
+    """The exception that ended ``app``: Textual catches an error in a handler or a render,
+    prints it at exit and returns normally, so ``run_async`` never raises it."""
+    return app._exception
+
+
 def key_parser() -> Callable[[str], Iterable[Message]]:
     """A fresh copy of the parser Textual's terminal drivers feed stdin's text to."""
     return XTermParser().feed

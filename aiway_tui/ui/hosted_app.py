@@ -15,6 +15,7 @@ import trio
 from textual.app import App
 from textual.pilot import Pilot
 
+from .compat import app_exception
 from .host import HostBridge
 
 
@@ -28,6 +29,8 @@ class HostedApp:
         self.pilot: Pilot[object] | None = None
         self.exit_at: float | None = None
         self.crash: Exception | None = None
+        """What ended the app, if it crashed (raised out of ``run_async``, or was caught by Textual)."""
+        self._app = app
         self.task = bridge.start(app.run_async(headless=headless, size=size, auto_pilot=self._autopilot))
 
     async def _autopilot(self, pilot: Pilot[object]) -> None:
@@ -44,6 +47,8 @@ class HostedApp:
             await self.bridge.wait(self.task)
         except Exception as exc:  # the app crashed: still an orderly end, with a report
             self.crash = exc
+        else:
+            self.crash = app_exception(self._app)
         finally:
             self.exit_at = time.perf_counter()
             self.ready.set()
