@@ -375,3 +375,31 @@ async def test_a_run_that_hits_its_time_limit_leaves_the_app_up_until_q() -> Non
     [report] = result.reports
     assert report.ending == "timed out"
     assert report.results["tokens_unaccounted"] == 0
+
+
+async def test_the_live_figures_refresh_without_a_layout_of_the_run_screen() -> None:
+    """Four refreshes a second of every figure, title and header repaint them in place: a
+    layout of the whole run screen each time took 15-50 ms in a real terminal, in the way of a key."""
+    seen: dict[str, int] = {}
+
+    async def drive(app: DemoApp, pilot: Pilot[object]) -> None:
+        await wait_for(lambda: (p := running(app)) is not None and p.tracker.tokens > 20_000)
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        layouts: list[object] = []
+        screen.screen_layout_refresh_signal.subscribe(screen, layouts.append)
+        await trio.sleep(0.2)  # the stream's first rows: the transcript overflows its view once
+        layouts.clear()
+        refreshed = []
+        for _ in range(6):
+            await wait_for(
+                lambda: screen.stats.snapshot is not None and screen.stats.snapshot not in refreshed
+            )
+            refreshed.append(screen.stats.snapshot)
+        seen["layouts"] = len(layouts)
+        seen["figures"] = len({s.tokens_received for s in refreshed if s is not None})
+        await press(pilot, "q")
+
+    await demo(drive, configs(message_count=2_000_000), first="rapid-tokens")
+    assert seen["figures"] >= 5  # the figures moved on at each refresh
+    assert seen["layouts"] == 0

@@ -165,13 +165,15 @@ class ConversationPane(Vertical):
 
     def show_counts(self, tokens: int) -> None:
         self.tokens = tokens
-        self.header.update(f"Conversation {self.index + 1} · {self.streams:,} streams · {tokens:,} tok")
+        self.header.update(
+            f"Conversation {self.index + 1} · {self.streams:,} streams · {tokens:,} tok", layout=False
+        )
 
     def show_marker(self) -> None:
         view = self.transcript
         unseen = view.unseen_rows > 0 and not view.following
         if unseen:
-            self.marker.update(f"▼ {view.unseen_rows:,} new rows below · End follows")
+            self.marker.update(f"▼ {view.unseen_rows:,} new rows below · End follows", layout=False)
         self.marker.display = unseen
 
 
@@ -180,14 +182,18 @@ class RunScreen(Screen[None]):
 
     DEFAULT_CSS = """
     #run-top { height: 1; }
-    #run-title { width: 1fr; height: 1; padding: 0 1; text-style: bold; }
+    #run-title {
+        width: 1fr; height: 1; padding: 0 1; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     #progress { width: auto; height: 1; }
     #tabs { height: 1; padding: 0 1; }
     #run-body { height: 1fr; }
     #conversations { width: 1fr; height: 1fr; }
     .conversation { width: 1fr; height: 1fr; }
-    .conversation-header { height: 1; padding: 0 1; }
-    .new-below { height: 1; padding: 0 1; }
+    .conversation-header {
+        width: 100%; height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    .new-below { width: 100%; height: 1; padding: 0 1; }
     RunScreen.tabbed .conversation { display: none; }
     RunScreen.tabbed .conversation.active { display: block; }
     RunScreen .target-view { width: 1fr; height: 1fr; }
@@ -295,7 +301,8 @@ class RunScreen(Screen[None]):
     def _show_title(self) -> None:
         paused = " · PAUSED (backpressure)" if self.pace.paused else ""
         self.title_bar.update(
-            f"{self.scenario.title} · {self.state.value}{paused} · rate {describe_rate(self.pace.delay_us)}"
+            f"{self.scenario.title} · {self.state.value}{paused} · rate {describe_rate(self.pace.delay_us)}",
+            layout=False,
         )
 
     # Keys.
