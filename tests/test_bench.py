@@ -38,7 +38,7 @@ def test_bench_produces_every_figure() -> None:
     text = render_bench(result)
     assert "full/naive" in text
     assert "a bare Trio guest waking as often" in text
-    assert "a bare Trio guest waking every 33.3 ms (its frame beat) beside it" in text
+    assert "a bare Trio guest waking every 50 ms (its frame beat) beside it" in text
     assert "each in a fresh process" in text
     assert "while streaming at 20 fps" in text
     assert "Goals:" in text
