@@ -34,6 +34,8 @@ def test_bench_produces_every_figure() -> None:
     assert result.rapid_floor_cpu_percent > 0
     assert result.idle_floor_cpu_percent > 0
     assert all(p.repeats == 1 and p.memory_growth_mb >= 0 for p in result.scale_points)
+    # Each point's paint is its probe's: frames at one pace after the history, never none.
+    assert all(p.probe_frames >= 3 and p.paint_p99_ms > 0 for p in result.scale_points)
     assert len(result.goals) == 14
     text = render_bench(result)
     assert "full/naive" in text

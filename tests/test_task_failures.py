@@ -104,10 +104,12 @@ def test_a_hung_task_is_cancelled_at_the_deadline_and_named(
 ) -> None:
     send = MockConductor._send
 
-    async def send_then_hang(self: MockConductor, channel: Any, item: Any, messages: int = 0) -> None:
+    async def send_then_hang(
+        self: MockConductor, channel: Any, item: Any, messages: int = 0, chars: int = 0
+    ) -> None:
         if self.items_sent >= 10:
             await trio.sleep_forever()  # a conductor that stops answering, without failing
-        await send(self, channel, item, messages)
+        await send(self, channel, item, messages, chars)
 
     monkeypatch.setattr(MockConductor, "_send", send_then_hang)
     target = tmp_path / "report.json"

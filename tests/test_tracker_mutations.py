@@ -50,6 +50,9 @@ class MutatingSendChannel(trio.abc.SendChannel[Item]):
         self.token_items = 0
         self.held: Item | None = None
 
+    def send_nowait(self, value: Item) -> None:
+        raise trio.WouldBlock  # every item through ``send``, where it may be damaged
+
     async def send(self, value: Item) -> None:
         if not tokens_in(value):
             await self.inner.send(value)

@@ -8,7 +8,8 @@ until the next one is due; a stream with more than one token due per frame
 sleeps until the next frame beat (``beat``) instead: at 100K tok/s that is 30
 wake-ups a second at 30 fps, each shared with the painter, and a token waits
 at most for the frame it would have waited for anyway. Latency is measured
-from the scheduled times.
+from the scheduled times. What is due goes out a step at a time
+(``core.step``): no checkpoint between the items of a step, one after it.
 
 With ``conversations`` > 1, that many lanes stream at once into the same
 channel (stream ``s`` in lane ``s % conversations``), their items interleaved.
@@ -44,6 +45,7 @@ from .protocol import (
     UserMessage,
 )
 from .reply_text import ReplyCutter, reply_pool
+from .step import Step
 
 _POOL_SIZE = 97
 
@@ -133,6 +135,7 @@ class MockConductor:
         self._channel: trio.MemorySendChannel[Item] | None = None
         self._open: dict[int, trio.CancelScope] = {}
         self._t0: dict[int, float] = {}
+        self._step = Step()
         self.streaming_since: float | None = None
         """``time.perf_counter()`` when the first stream started, after any idle phase."""
 
@@ -231,11 +234,23 @@ class MockConductor:
                 del self._open[stream]
                 self._t0.pop(stream, None)
 
-    async def _send(self, channel: trio.MemorySendChannel[Item], item: Item, messages: int = 0) -> None:
-        """Send ``item``: ``messages`` of them (its length, unless it carries a run)."""
-        await channel.send(item)
+    async def _send(
+        self, channel: trio.MemorySendChannel[Item], item: Item, messages: int = 0, chars: int = 0
+    ) -> None:
+        """Send ``item``: ``messages`` of them (its length, unless it carries a run), ``chars``
+        of text; without a checkpoint while the step has room and the channel too."""
+        messages = messages or len(item)
+        if self._step.take(messages, chars):
+            try:
+                channel.send_nowait(item)
+            except trio.WouldBlock:
+                await channel.send(item)  # backpressure: wait for room, as any send
+                self._step.reset()
+        else:
+            await channel.send(item)
+            self._step.reset()
         self.items_sent += 1
-        self.messages_sent += messages or len(item)
+        self.messages_sent += messages
 
     async def _stream(self, channel: trio.MemorySendChannel[Item], stream: int, length: int) -> None:
         self.state = ConductorState.THINKING
@@ -295,7 +310,7 @@ class MockConductor:
         """Send one item of ``count`` of ``stream``'s tokens (``text``: theirs, joined);
         return the stream's CRC-32 including them."""
         checksum = zlib.crc32(text.encode(), checksum)
-        await self._send(channel, item, count)
+        await self._send(channel, item, count, len(text))
         if stream < self.config.streams:
             self.tokens_sent += count
         else:
@@ -305,7 +320,12 @@ class MockConductor:
     def _schedule(self, stream: int) -> _Schedule:
         """Start ``stream``'s clock: its token 0 is due now."""
         t0 = self._t0[stream] = trio.current_time()
-        return _Schedule(t0, self.config.message_delay_us / 1e6, self.config.frame_period_s)
+        return _Schedule(t0, self.delay_for(stream), self.config.frame_period_s)
+
+    def delay_for(self, stream: int) -> float:
+        """Seconds between ``stream``'s tokens: the config's, for every stream (a conductor
+        of another shape, such as the bench's history then probe, gives each its own)."""
+        return self.config.message_delay_us / 1e6
 
     def _follow_pace(self, schedule: _Schedule, sent: int) -> None:
         """Follow a live pace change (checked once per wake-up, never per token).
@@ -333,6 +353,7 @@ class MockConductor:
             wake_at = max(schedule.at(sent), schedule.earliest_wake)
             if wake_at > now:
                 await trio.sleep_until(wake_at)
+                self._step.reset()
                 now = trio.current_time()
                 self._follow_pace(schedule, sent)  # a change while asleep holds from now
         if schedule.delay < schedule.beat_s:  # more than a token a frame: wake at the beats

@@ -20,6 +20,7 @@ import trio
 from .faults import ConsumerStall
 from .pace import Pace
 from .protocol import Item, messages_in
+from .step import Step
 from .tracker import Inbox, MessageTracker
 
 _MIN_SLEEP_S = 0.001
@@ -101,6 +102,7 @@ class Consumer:
                 if delay <= 0:
                     async for item in receive_channel:
                         record(item, clock(), inbox)
+                        self._take_ready(receive_channel, item)
                     return
                 async for item in receive_channel:
                     record(item, clock(), inbox)
@@ -109,6 +111,22 @@ class Consumer:
                         await self._stall_if_due()
         finally:
             self.done.set()
+
+    def _take_ready(self, receive_channel: trio.MemoryReceiveChannel[Item], first: Item) -> None:
+        """Record what is in the channel already, up to a step, after ``first``: one
+        checkpoint for all of it (the conductor sends them the same way)."""
+        step = Step()
+        step.take(messages_in(first), 0)
+        record, clock, inbox = self.tracker.record, trio.current_time, self.inbox
+        receive = receive_channel.receive_nowait
+        while True:
+            try:
+                item = receive()
+            except (trio.WouldBlock, trio.EndOfChannel):
+                return
+            record(item, clock(), inbox)
+            if not step.take(messages_in(item), 0):
+                return
 
     async def _pay(self, debt: float) -> float:
         """Sleep off the slow consumer's debt once it reaches 1 ms; return what is

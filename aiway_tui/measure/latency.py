@@ -77,6 +77,12 @@ class LatencyRecorder:
         if len(pending) > _PENDING_MAX:
             self._flush()
 
+    def reset(self) -> None:
+        """Forget what was recorded: a later phase of a run measured on its own."""
+        self._hist.reset()
+        self._pending.clear()
+        self._sum_us = 0
+
     def _flush(self) -> HdrHistogram:
         """``_hist`` with every pending count in it."""
         hist = self._hist

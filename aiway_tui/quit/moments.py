@@ -68,8 +68,8 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("streaming", "the scenario as it is (rapid-tokens: 100K tok/s, paced by schedule)"),
     Moment(
         "flood",
-        "no schedule: the producer sends as fast as it can (20M tokens, so it is still going)",
-        _frozen({"message_delay_us": 0.0, "message_count": 20_000_000}),
+        "no schedule: the producer sends as fast as it can (100M tokens, so it is still going)",
+        _frozen({"message_delay_us": 0.0, "message_count": 100_000_000}),
     ),
     Moment(
         "buffer-full",

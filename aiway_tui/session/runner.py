@@ -20,6 +20,7 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 
+from ..core.conductor import MockConductor
 from ..core.config import RunConfig
 from ..core.painter import Surface
 from ..core.pipeline import Pipeline
@@ -105,14 +106,16 @@ async def run_session(
     *,
     on_ready: OnReady | None = None,
     on_quit: Callable[[Pipeline], None] | None = None,
+    conductor: MockConductor | None = None,
 ) -> RunReport:
     """Run ``scenario`` in the real app; return its report once both have ended.
 
     ``on_ready`` (tests, quit-latency trials) is called in the Trio run once
     the app is up, before the stream starts. ``on_quit`` (quit-latency trials)
     is called with the pipeline when the chat app's quit reaches it, before it
-    is told to quit. A target spec that cannot be used raises ``TargetError``
-    here, before anything starts.
+    is told to quit. ``conductor`` replaces the mock conductor ``config`` makes
+    (one with a schedule of its own: the bench's history, then a probe). A target
+    spec that cannot be used raises ``TargetError`` here, before anything starts.
     """
     config = config or scenario.config
     bridge = HostBridge()
@@ -132,6 +135,7 @@ async def run_session(
         feed=options.feed,
         probes=options.probes,
         drain_timeout_s=None if view.surface is chat else math.inf,
+        conductor=conductor,
     )
     pipeline.gc_release_deferred = True  # the quit ends at the app's exit: no full collection before it
     quit_key_at: list[float] = []
